@@ -1,0 +1,62 @@
+namespace KccRights.Host.Commands;
+
+/// <summary>
+/// The kccrights subcommands. Every command reports bad input as one line on stderr and a non-zero exit code, never a
+/// stack trace: officers and scripts read these.
+/// </summary>
+internal static class CommandLine
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int BadInput = 2;
+
+    private const string Usage =
+        """
+        kccrights: data-protection rights requests for Kent County Council.
+
+        Commands:
+          serve [--demo]                 run the web app, API and workers (the default command)
+          migrate                        apply database migrations and exit
+          deadline --received DATE|INSTANT [--clock-start DATE] [--pause FROM..TO]... [--bank-holidays FILE]
+                                         print the statutory dates of one request as JSON
+          deadlines recalculate          recalculate every open case's dates after the bank-holiday file changes
+          help                           show this text
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = args.Length == 0 || args[0].StartsWith('-') ? "serve" : args[0];
+        var rest = args.Length == 0 || args[0].StartsWith('-') ? args : args[1..];
+        try
+        {
+            return command switch
+            {
+                "serve" => await ServeCommand.RunAsync(rest),
+                "migrate" => await MigrateCommand.RunAsync(rest),
+                "deadline" => DeadlineCommand.Run(rest, Console.Out),
+                "deadlines" => await DeadlinesCommand.RunAsync(rest),
+                "help" or "--help" or "-h" => PrintUsage(),
+                _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
+            };
+        }
+        catch (CommandLineException ex)
+        {
+            return Fail(ex.Message);
+        }
+    }
+
+    public static int Fail(string message, int exitCode = BadInput)
+    {
+        Console.Error.WriteLine($"kccrights: {message.ReplaceLineEndings(" ")}");
+        return exitCode;
+    }
+
+    private static int PrintUsage()
+    {
+        Console.Out.WriteLine(Usage);
+        return Ok;
+    }
+}
+
+/// <summary>Bad arguments: the message is printed as one line.</summary>
+internal sealed class CommandLineException(string message) : Exception(message);

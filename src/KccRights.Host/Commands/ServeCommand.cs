@@ -1,0 +1,40 @@
+using KccRights.Host.Extensions;
+using KccRights.Host.Web;
+using KccRights.Infrastructure.Database;
+
+namespace KccRights.Host.Commands;
+
+/// <summary>
+/// <c>kccrights serve [--demo]</c>: the web app, API and background work. With no connection string it starts its own
+/// PostgreSQL in the data directory and stops it on shutdown. <c>--demo</c> seeds demonstration cases into an empty database.
+/// </summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        var demo = args.Contains("--demo");
+        var hostArgs = args.Where(a => a != "--demo").ToArray();
+        var builder = WebApplication.CreateBuilder(hostArgs);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        using var bootLoggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        await using var database = await DatabaseBootstrap.StartAsync(builder.Configuration, bootLoggers);
+        builder.Services.AddKccCore(builder.Configuration, database.ConnectionString);
+        builder.Services.AddHostedService<CalendarCheckService>();
+        if (demo)
+        {
+            builder.Services.AddHostedService<DemoDataService>();
+        }
+
+        await using var app = builder.Build();
+        app.MapHealth();
+        await app.RunAsync();
+        return CommandLine.Ok;
+    }
+}

@@ -1,0 +1,3 @@
+using KccRights.Host.Commands;
+
+return await CommandLine.RunAsync(args);

@@ -1,0 +1,54 @@
+using Dapper;
+using KccRights.Domain.Cases;
+using KccRights.Domain.Deadlines;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Deadlines;
+using Npgsql;
+
+namespace KccRights.Host.Web;
+
+/// <summary>Seeds a handful of demonstration cases (no real people) into an empty database, for <c>serve --demo</c>.</summary>
+internal sealed partial class DemoDataService(NpgsqlDataSource dataSource, ClockStore clocks, TimeProvider time, ILogger<DemoDataService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases") > 0)
+        {
+            return;
+        }
+
+        var today = LondonTime.Today(time);
+        (Right Right, int DaysAgo, string Channel)[] seeds =
+        [
+            (Right.Access, 3, "email"),
+            (Right.Access, 25, "email"),
+            (Right.Erasure, 10, "letter"),
+            (Right.Rectification, 40, "email"),
+            (Right.Objection, 1, "phone"),
+        ];
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ids = new List<long>();
+        foreach (var (right, daysAgo, channel) in seeds)
+        {
+            var received = today.AddDays(-daysAgo);
+            var (id, _) = await CaseStore.CreateAsync(transaction, right, received.Year, channel, cancellationToken);
+            var receivedAt = new DateTimeOffset(received.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+            await clocks.OpenAsync(transaction, id, receivedAt, received, "demo-data", cancellationToken);
+            ids.Add(id);
+        }
+
+        // One access request waiting for clarification (UK GDPR Art 12A(5)).
+        await clocks.PauseAsync(ids[1], today.AddDays(-5), "Asked which records the request covers", "demo-data", transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Log.Seeded(logger, ids.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(101, LogLevel.Information, "Seeded {Count} demonstration cases")]
+        public static partial void Seeded(ILogger logger, int count);
+    }
+}

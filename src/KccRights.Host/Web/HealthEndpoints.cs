@@ -1,0 +1,22 @@
+using Npgsql;
+
+namespace KccRights.Host.Web;
+
+internal static class HealthEndpoints
+{
+    /// <summary><c>GET /health</c>: 200 when the database answers, 503 otherwise. Names no personal data.</summary>
+    public static void MapHealth(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/health", async (NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return Results.Ok(new { status = "ok", database = "ok" });
+            }
+            catch (NpgsqlException)
+            {
+                return Results.Json(new { status = "unhealthy", database = "unreachable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+}

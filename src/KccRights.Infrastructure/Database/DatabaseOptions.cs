@@ -1,0 +1,10 @@
+namespace KccRights.Infrastructure.Database;
+
+/// <summary>Where the database is. With no connection string the service runs its own PostgreSQL in the data directory.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Where the embedded PostgreSQL cluster (and later, stored mail) lives. Default: ./.data.</summary>
+    public string DataDirectory { get; set; } = ".data";
+}
