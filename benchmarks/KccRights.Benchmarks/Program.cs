@@ -1,0 +1,22 @@
+using KccRights.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/KccRights.Benchmarks -- <name>
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+{
+    ["deadlines"] = DeadlineBenchmark.RunAsync,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: KccRights.Benchmarks <{string.Join('|', benchmarks.Keys)}> [options]");
+    return 2;
+}
+
+try
+{
+    return await run(args[1..]);
+}
+finally
+{
+    await KccRights.TestSupport.TestPostgres.StopAsync();
+}
