@@ -255,9 +255,11 @@ internal sealed record PostgresBinaries(string InitDb, string PgCtl)
         "PostgreSQL server programs (initdb, pg_ctl) were not found in KCC_PG_BIN, on PATH or in /usr/lib/postgresql/*/bin. " +
         "Install them (Debian: apt-get install postgresql postgresql-contrib), or set ConnectionStrings__Database to use an existing server.";
 
-    public static PostgresBinaries Locate()
+    public static PostgresBinaries Locate() => Locate(CandidateDirectories());
+
+    internal static PostgresBinaries Locate(IEnumerable<string> candidates)
     {
-        foreach (var directory in CandidateDirectories())
+        foreach (var directory in candidates)
         {
             var initdb = Path.Combine(directory, "initdb");
             var pgctl = Path.Combine(directory, "pg_ctl");
