@@ -43,6 +43,17 @@ internal static class CommandLine
         {
             return Fail(ex.Message);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Start-up problems (no PostgreSQL installed, a bad bank-holiday file, an unreachable database) are for an
+            // operator: one clear line. KCC_DEBUG=1 adds the stack trace for a developer.
+            if (Environment.GetEnvironmentVariable("KCC_DEBUG") == "1")
+            {
+                Console.Error.WriteLine(ex);
+            }
+
+            return Fail(ex.Message, Failed);
+        }
     }
 
     public static int Fail(string message, int exitCode = BadInput)

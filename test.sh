@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test of KCC Rights on this machine, installing what is missing first (apt-get when root).
+# The tests start their own PostgreSQL (and mail servers and browser where needed); nothing to configure.
+# Test projects run one after another (this is a 2-core machine and each starts real servers); results go to
+# TestResults/<project>/ as TRX files.
+set -uo pipefail
+cd "$(dirname "$0")"
+bash scripts/install-prerequisites.sh || exit 1
+if [ -f .config/dotnet-tools.json ]; then dotnet tool restore >/dev/null || exit 1; fi
+rm -rf TestResults
+dotnet build KccRights.sln -c Release -nologo -clp:ErrorsOnly || exit 1
+
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" \
+    --results-directory "TestResults/$name" "$@" || status=1
+done
+exit $status
