@@ -55,6 +55,15 @@ internal static class DeadlineBenchmark
         Console.WriteLine(Invariant($"  baseline: engine in memory  {OpenCases / engine.Elapsed.TotalSeconds,12:N0} cases/s"));
         Console.WriteLine(Invariant($"  ratio stored/engine         {engine.Elapsed.TotalSeconds / recalculation.Elapsed.TotalSeconds,12:0.000}"));
 
+        // Worst case: every stored date is stale, so every open clock is rewritten with a history row.
+        await using (var stale = dataSource.CreateCommand("UPDATE case_clocks SET due_on = due_on - 1, effective_due_on = effective_due_on - 1"))
+        {
+            await stale.ExecuteNonQueryAsync();
+        }
+
+        var worst = await store.RecalculateOpenAsync("benchmark");
+        Console.WriteLine(Invariant($"  worst case: every date changed {worst.Changed,9:N0} in {worst.Elapsed.TotalSeconds:0.00} s = {worst.OpenCases / worst.Elapsed.TotalSeconds:N0} cases/s"));
+
         Console.WriteLine();
         Console.WriteLine($"Seeding {StoredClocks - OpenCases:N0} closed clocks (total {StoredClocks:N0})...");
         await SeedAsync(dataSource, calculator, random, firstId: OpenCases + 1, count: StoredClocks - OpenCases, open: false);
