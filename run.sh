@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/install-prerequisites.sh
 if [ -f .config/dotnet-tools.json ]; then dotnet tool restore >/dev/null; fi
-exec dotnet run --project src/KccRights.Host -c Release -- serve --demo "$@"
+# Development: the demo sign-in page (demonstration users) instead of Entra ID.
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+exec dotnet run --project src/KccRights.Host -c Release -- serve --demo --Storage:DataDirectory="$PWD/.data" "$@"

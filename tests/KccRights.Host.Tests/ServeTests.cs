@@ -43,12 +43,34 @@ public class ServeTests
     }
 
     [Test]
+    public async Task Serve_InProductionWithoutSignInSettings_RefusesToStart()
+    {
+        var info = Kccrights.StartInfo(["serve", "--urls", $"http://127.0.0.1:{FreePort()}"], new Dictionary<string, string>
+        {
+            ["Storage__DataDirectory"] = _dataDirectory,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        });
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(process.ExitCode, Is.Not.Zero);
+            Assert.That(await error + await output, Does.Contain("Sign-in is not configured"));
+        });
+    }
+
+    [Test]
     public async Task Serve_WithAnUnreadableBankHolidayFile_RefusesToStartWithAClearMessage()
     {
         var info = Kccrights.StartInfo(["serve", "--urls", $"http://127.0.0.1:{FreePort()}"], new Dictionary<string, string>
         {
             ["Storage__DataDirectory"] = _dataDirectory,
             ["Deadlines__BankHolidaysFile"] = Path.Combine(_dataDirectory, "missing.json"),
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
         });
         using var process = Process.Start(info)!;
         var error = process.StandardError.ReadToEndAsync();
@@ -66,55 +88,15 @@ public class ServeTests
     /// <summary>Starts serve, waits for /health, counts cases through the database it started, then stops it with SIGTERM.</summary>
     private async Task<long> RunServeAsync(bool demo)
     {
-        var port = FreePort();
-        string[] args = demo ? ["serve", "--demo", "--urls", $"http://127.0.0.1:{port}"] : ["serve", "--urls", $"http://127.0.0.1:{port}"];
-        var info = Kccrights.StartInfo(args, new Dictionary<string, string> { ["Storage__DataDirectory"] = _dataDirectory });
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            HttpResponseMessage? health = null;
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    health = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
-                    if (health.StatusCode == HttpStatusCode.OK)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
+        await using var service = await ServiceProcess.StartAsync(_dataDirectory, demo);
+        using var http = new HttpClient();
+        var health = await http.GetStringAsync(new Uri(service.BaseUrl, "/health"));
+        Assert.That(health, Does.Contain("\"database\":\"ok\""));
 
-                await Task.Delay(250);
-            }
-
-            Assert.That(health?.StatusCode, Is.EqualTo(HttpStatusCode.OK), () => $"no healthy /health; output: {output.Result}{error.Result}");
-            Assert.That(await health!.Content.ReadAsStringAsync(), Does.Contain("\"database\":\"ok\""));
-
-            // Demo data is seeded by a hosted service before the server listens.
-            var pid = await File.ReadAllLinesAsync(Path.Combine(_dataDirectory, "postgres", "pgdata", "postmaster.pid"));
-            var password = (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "postgres", "superuser.secret"))).Trim();
-            await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={pid[3]};Username=postgres;Password={password};Database=kccrights;Pooling=false");
-            await connection.OpenAsync();
-            await using var count = new NpgsqlCommand("SELECT count(*) FROM cases", connection);
-            return (long)(await count.ExecuteScalarAsync())!;
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                await kill.WaitForExitAsync();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-                await process.WaitForExitAsync(timeout.Token);
-            }
-        }
+        await using var connection = new NpgsqlConnection(service.DatabaseConnectionString());
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM cases", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private static int FreePort()

@@ -16,7 +16,13 @@ internal static class ServeCommand
     {
         var demo = args.Contains("--demo");
         var hostArgs = args.Where(a => a != "--demo").ToArray();
-        var builder = WebApplication.CreateBuilder(hostArgs);
+        // Settings, templates and web assets live beside the executable, wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = hostArgs,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
@@ -27,12 +33,14 @@ internal static class ServeCommand
         await using var database = await DatabaseBootstrap.StartAsync(builder.Configuration, bootLoggers);
         builder.Services.AddKccCore(builder.Configuration, database.ConnectionString);
         builder.Services.AddHostedService<CalendarCheckService>();
+        builder.AddStaffWebApp();
         if (demo)
         {
             builder.Services.AddHostedService<DemoDataService>();
         }
 
         await using var app = builder.Build();
+        app.UseStaffWebApp();
         app.MapHealth();
         await app.RunAsync();
         return CommandLine.Ok;

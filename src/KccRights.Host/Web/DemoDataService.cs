@@ -3,15 +3,33 @@ using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Staff;
 using Npgsql;
 
 namespace KccRights.Host.Web;
 
 /// <summary>Seeds a handful of demonstration cases (no real people) into an empty database, for <c>serve --demo</c>.</summary>
-internal sealed partial class DemoDataService(NpgsqlDataSource dataSource, ClockStore clocks, TimeProvider time, ILogger<DemoDataService> logger) : IHostedService
+internal sealed partial class DemoDataService(NpgsqlDataSource dataSource, ClockStore clocks, StaffStore staff, TimeProvider time, ILogger<DemoDataService> logger) : IHostedService
 {
+    /// <summary>One demonstration user per role (and two record-owner teams), for the Development sign-in page.</summary>
+    public static readonly (string Subject, string Name, string Role, string? Team)[] DemoUsers =
+    [
+        ("demo-officer", "Olivia Officer", StaffRoles.Officer, null),
+        ("demo-officer-2", "Oscar Officer", StaffRoles.Officer, null),
+        ("demo-dpo", "Dana DPO", StaffRoles.Dpo, null),
+        ("demo-early-help", "Ravi Owner", StaffRoles.RecordOwner, "Early Help"),
+        ("demo-send", "Sam Owner", StaffRoles.RecordOwner, "SEND"),
+        ("demo-admin", "Ada Admin", StaffRoles.Admin, null),
+        ("demo-auditor", "Aud Itor", StaffRoles.Auditor, null),
+    ];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var (subject, name, role, team) in DemoUsers)
+        {
+            await staff.UpsertAsync(subject, name, $"{subject}@example.kent.gov.uk", role, team, cancellationToken);
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases") > 0)
         {

@@ -18,5 +18,5 @@ internal static class HealthEndpoints
             {
                 return Results.Json(new { status = "unhealthy", database = "unreachable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
-        });
+        }).AllowAnonymous();
 }

@@ -1,0 +1,55 @@
+using KccRights.Host.Api;
+using KccRights.Host.Cases;
+using KccRights.Host.Pages;
+using KccRights.Host.Web.Security;
+using KccRights.Infrastructure.Audit;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Staff;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+
+namespace KccRights.Host.Extensions;
+
+/// <summary>The staff web app: Razor Pages with GOV.UK Frontend, sign-in and roles, the API and its OpenAPI document.</summary>
+internal static class WebAppExtensions
+{
+    public static WebApplicationBuilder AddStaffWebApp(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddStaffAuthentication(builder.Configuration, builder.Environment);
+        services.AddRazorPages(o => o.Conventions.AllowAnonymousToPage("/Error"));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "kcc.antiforgery";
+            o.HeaderName = "RequestVerificationToken";
+        });
+        services.AddOpenApi("v1");
+        services.AddSingleton<StaffStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<CaseQueries>();
+        services.AddSingleton<CaseActions>();
+        services.AddSingleton<DeadlineBadges>();
+        return builder;
+    }
+
+    public static WebApplication UseStaffWebApp(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseExceptionHandler("/error");
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+        app.MapPost("/sign-out", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect("/sign-in");
+        });
+        app.MapCaseApi();
+        app.MapOpenApi("/api/openapi.json").AllowAnonymous();
+        return app;
+    }
+}

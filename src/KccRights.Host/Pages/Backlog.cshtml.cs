@@ -1,0 +1,28 @@
+using KccRights.Host.Web.Security;
+using KccRights.Infrastructure.Cases;
+using Microsoft.AspNetCore.Authorization;
+
+namespace KccRights.Host.Pages;
+
+/// <summary>The DPO's view of the backlog: age bands, oldest first, overdue, due this week, and who holds what.</summary>
+[Authorize(Policy = StaffAuthentication.DpoOnly)]
+public sealed class BacklogModel(CaseQueries queries, DeadlineBadges badges) : StaffPageModel
+{
+    public IReadOnlyList<BacklogBand> Bands { get; private set; } = [];
+
+    public (int Open, int Overdue, int DueThisWeek, int Paused) Totals { get; private set; }
+
+    public IReadOnlyList<WorkloadRow> Workload { get; private set; } = [];
+
+    public IReadOnlyList<CaseSummary> Oldest { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        var today = badges.Today;
+        var endOfWeek = today.AddDays(DayOfWeek.Sunday - today.DayOfWeek + (today.DayOfWeek == DayOfWeek.Sunday ? 0 : 7));
+        Bands = await queries.AgeBandsAsync(today, HttpContext.RequestAborted);
+        Totals = await queries.BacklogTotalsAsync(today, endOfWeek, HttpContext.RequestAborted);
+        Workload = await queries.WorkloadAsync(today, HttpContext.RequestAborted);
+        (Oldest, _) = await queries.OpenCasesAsync(new CaseFilter { Today = today, Limit = 20 }, HttpContext.RequestAborted);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace KccRights.Infrastructure.Audit;
+
+public sealed record AuditEvent
+{
+    public long Id { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string Actor { get; init; } = "";
+    public string ActorRole { get; init; } = "";
+    public string Action { get; init; } = "";
+    public long? CaseId { get; init; }
+    public string? Reference { get; init; }
+    public string Outcome { get; init; } = "";
+    public string Detail { get; init; } = "{}";
+}
+
+/// <summary>
+/// The append-only record of who viewed, downloaded or changed which case, and of every refusal, so the council can
+/// show the ICO afterwards what was done, by whom and when (UK GDPR Art 5(2) accountability).
+/// </summary>
+public sealed class AuditLog(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    public async Task RecordAsync(string actor, string actorRole, string action, long? caseId, bool allowed = true, object? detail = null, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        var command = new CommandDefinition(
+            """
+            INSERT INTO audit_events (at, actor, actor_role, action, case_id, outcome, detail)
+            VALUES (@at, @actor, @actorRole, @action, @caseId, @outcome, @detail::jsonb)
+            """,
+            new { at = time.GetUtcNow(), actor, actorRole, action, caseId, outcome = allowed ? "allowed" : "refused", detail = JsonSerializer.Serialize(detail ?? new { }) },
+            transaction,
+            cancellationToken: cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.Connection!.ExecuteAsync(command);
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(command);
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> RecentAsync(long? caseId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<AuditEvent>(new CommandDefinition(
+            """
+            SELECT a.id, a.at, a.actor, a.actor_role, a.action, a.case_id, c.reference, a.outcome, a.detail::text AS detail
+            FROM audit_events a LEFT JOIN cases c ON c.id = a.case_id
+            WHERE (@caseId::bigint IS NULL OR a.case_id = @caseId)
+            ORDER BY a.id DESC LIMIT @limit
+            """,
+            new { caseId, limit },
+            cancellationToken: cancellationToken))).AsList();
+    }
+}

@@ -1,0 +1,162 @@
+using Dapper;
+using KccRights.Domain.Cases;
+using Npgsql;
+
+namespace KccRights.Infrastructure.Cases;
+
+/// <summary>One case as the queue and the API list it.</summary>
+public sealed record CaseSummary
+{
+    public long Id { get; init; }
+    public string Reference { get; init; } = "";
+    public string RightCode { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string Channel { get; init; } = "";
+    public string? AssignedTo { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateOnly ReceivedOn { get; init; }
+    public DateOnly ClockStart { get; init; }
+    public DateOnly EffectiveDueOn { get; init; }
+    public bool IsPaused { get; init; }
+    public bool Extended { get; init; }
+    public string? RequesterName { get; init; }
+    public string? SubjectName { get; init; }
+    public string? Relationship { get; init; }
+    public string? Summary { get; init; }
+    public string? RequesterEmail { get; init; }
+
+    public string RightName => Rights.TryParseId(RightCode, out var right) ? right.Id() : RightCode;
+}
+
+/// <summary>Filters for the queue; null means "any".</summary>
+public sealed record CaseFilter
+{
+    public string? Right { get; init; }
+    public string? AssignedTo { get; init; }
+    public bool Unassigned { get; init; }
+    public bool OverdueOnly { get; init; }
+    public bool PausedOnly { get; init; }
+    public DateOnly Today { get; init; }
+    public int Limit { get; init; } = 50;
+    public int Offset { get; init; }
+}
+
+public sealed record BacklogBand(string Band, int MinDays, int? MaxDays, int Count);
+
+public sealed record WorkloadRow
+{
+    public string Officer { get; init; } = "";
+    public int Open { get; init; }
+    public int Overdue { get; init; }
+}
+
+public sealed record CaseNote
+{
+    public long Id { get; init; }
+    public string Author { get; init; } = "";
+    public string Body { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>Read queries behind the queue, the case page, the DPO backlog and the API. Every list is driven by an index.</summary>
+public sealed class CaseQueries(NpgsqlDataSource dataSource)
+{
+    private const string SummarySelect =
+        """
+        SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, k.received_on, k.clock_start,
+               k.effective_due_on, k.is_paused, k.extended, p.requester_name, p.subject_name, p.relationship, p.summary, p.requester_email
+        FROM case_clocks k
+        JOIN cases c ON c.id = k.case_id
+        LEFT JOIN case_parties p ON p.case_id = c.id
+        """;
+
+    public async Task<(IReadOnlyList<CaseSummary> Cases, int Total)> OpenCasesAsync(CaseFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        const string where =
+            """
+            WHERE k.is_open
+              AND (@right::text IS NULL OR c.right_code = @right)
+              AND (@assignedTo::text IS NULL OR c.assigned_to = @assignedTo)
+              AND (NOT @unassigned OR c.assigned_to IS NULL)
+              AND (NOT @overdueOnly OR (k.effective_due_on < @today AND NOT k.is_paused))
+              AND (NOT @pausedOnly OR k.is_paused)
+            """;
+        var parameters = new
+        {
+            right = filter.Right,
+            assignedTo = filter.AssignedTo,
+            unassigned = filter.Unassigned,
+            overdueOnly = filter.OverdueOnly,
+            pausedOnly = filter.PausedOnly,
+            today = filter.Today,
+            limit = filter.Limit,
+            offset = filter.Offset,
+        };
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var cases = await connection.QueryAsync<CaseSummary>(new CommandDefinition(
+            $"{SummarySelect} {where} ORDER BY k.effective_due_on, k.case_id LIMIT @limit OFFSET @offset", parameters, cancellationToken: cancellationToken));
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT count(*) FROM case_clocks k JOIN cases c ON c.id = k.case_id {where}", parameters, cancellationToken: cancellationToken));
+        return (cases.AsList(), total);
+    }
+
+    public async Task<CaseSummary?> FindAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<CaseSummary>(new CommandDefinition(
+            $"{SummarySelect} WHERE c.reference = @reference", new { reference }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Open cases by age since receipt, the shape the ICO asked councils with backlogs to report.</summary>
+    public async Task<IReadOnlyList<BacklogBand>> AgeBandsAsync(DateOnly today, CancellationToken cancellationToken = default)
+    {
+        (string Band, int Min, int? Max)[] bands =
+        [
+            ("0 to 7 days", 0, 7), ("8 to 14 days", 8, 14), ("15 to 21 days", 15, 21), ("22 to 28 days", 22, 28),
+            ("29 days to 3 months", 29, 91), ("Over 3 months", 92, null),
+        ];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var ages = (await connection.QueryAsync<(int Age, int Count)>(new CommandDefinition(
+            "SELECT (@today - received_on) AS age, count(*)::int FROM case_clocks WHERE is_open GROUP BY 1",
+            new { today },
+            cancellationToken: cancellationToken))).AsList();
+        return bands.Select(b => new BacklogBand(b.Band, b.Min, b.Max, ages.Where(a => a.Age >= b.Min && (b.Max is null || a.Age <= b.Max)).Sum(a => a.Count))).ToList();
+    }
+
+    public async Task<(int Open, int Overdue, int DueThisWeek, int Paused)> BacklogTotalsAsync(DateOnly today, DateOnly endOfWeek, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition(
+            """
+            SELECT count(*)::int,
+                   count(*) FILTER (WHERE NOT is_paused AND effective_due_on < @today)::int,
+                   count(*) FILTER (WHERE NOT is_paused AND effective_due_on BETWEEN @today AND @endOfWeek)::int,
+                   count(*) FILTER (WHERE is_paused)::int
+            FROM case_clocks WHERE is_open
+            """,
+            new { today, endOfWeek },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<WorkloadRow>> WorkloadAsync(DateOnly today, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<WorkloadRow>(new CommandDefinition(
+            """
+            SELECT coalesce(c.assigned_to, 'Unassigned') AS officer, count(*)::int AS open,
+                   count(*) FILTER (WHERE NOT k.is_paused AND k.effective_due_on < @today)::int AS overdue
+            FROM case_clocks k JOIN cases c ON c.id = k.case_id
+            WHERE k.is_open GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1
+            """,
+            new { today },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    public async Task<IReadOnlyList<CaseNote>> NotesAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CaseNote>(new CommandDefinition(
+            "SELECT id, author, body, created_at FROM case_notes WHERE case_id = @caseId ORDER BY id", new { caseId }, cancellationToken: cancellationToken))).AsList();
+    }
+}

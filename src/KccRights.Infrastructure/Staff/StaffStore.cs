@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Dapper;
+using Npgsql;
+
+namespace KccRights.Infrastructure.Staff;
+
+/// <summary>Staff users and their API tokens.</summary>
+public sealed class StaffStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = "id, subject, display_name, email, role, team, active";
+
+    public async Task<StaffUser?> FindBySubjectAsync(string subject, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<StaffUser>(new CommandDefinition(
+            $"SELECT {Columns} FROM staff_users WHERE subject = @subject AND active", new { subject }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<StaffUser>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StaffUser>(new CommandDefinition(
+            $"SELECT {Columns} FROM staff_users WHERE active ORDER BY role, display_name", cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>Adds or updates a user by subject (the identity provider's stable id).</summary>
+    public async Task<StaffUser> UpsertAsync(string subject, string displayName, string email, string role, string? team, CancellationToken cancellationToken = default)
+    {
+        if (!StaffRoles.All.Contains(role))
+        {
+            throw new ArgumentException($"Unknown role '{role}'.", nameof(role));
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<StaffUser>(new CommandDefinition(
+            $"""
+            INSERT INTO staff_users (subject, display_name, email, role, team) VALUES (@subject, @displayName, @email, @role, @team)
+            ON CONFLICT (subject) DO UPDATE SET display_name = excluded.display_name, email = excluded.email,
+                                                role = excluded.role, team = excluded.team, active = true
+            RETURNING {Columns}
+            """,
+            new { subject, displayName, email, role, team },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Creates an API token for a user; the token itself is returned once and only its hash is kept.</summary>
+    public async Task<string> CreateApiTokenAsync(long userId, string label, CancellationToken cancellationToken = default)
+    {
+        var token = "kcc_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO api_tokens (user_id, token_hash, label) VALUES (@userId, @hash, @label)",
+            new { userId, hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)), label },
+            cancellationToken: cancellationToken));
+        return token;
+    }
+
+    public async Task<StaffUser?> FindByApiTokenAsync(string token, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<StaffUser>(new CommandDefinition(
+            """
+            UPDATE api_tokens t SET last_used_at = now()
+            FROM staff_users u
+            WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.id = t.user_id AND u.active
+            RETURNING u.id, u.subject, u.display_name, u.email, u.role, u.team, u.active
+            """,
+            new { hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)) },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Records a one-time form token; false when it was already used (a double submission), so the caller does nothing.
+    /// </summary>
+    public static async Task<bool> ClaimFormTokenAsync(NpgsqlTransaction transaction, Guid token, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var inserted = await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO form_submissions (token, user_subject) VALUES (@token, @subject) ON CONFLICT (token) DO NOTHING",
+            new { token, subject },
+            transaction,
+            cancellationToken: cancellationToken));
+        return inserted == 1;
+    }
+}
