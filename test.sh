@@ -5,7 +5,8 @@
 # TestResults/<project>/ as TRX files.
 set -uo pipefail
 cd "$(dirname "$0")"
-bash scripts/install-prerequisites.sh || exit 1
+# Chromium for the browser tests (Debian's package, driven by Playwright without a browser download).
+bash scripts/install-prerequisites.sh chromium || exit 1
 if [ -f .config/dotnet-tools.json ]; then dotnet tool restore >/dev/null || exit 1; fi
 rm -rf TestResults
 dotnet build KccRights.sln -c Release -nologo -clp:ErrorsOnly || exit 1

@@ -20,6 +20,8 @@ internal static class CommandLine
           deadline --received DATE|INSTANT [--clock-start DATE] [--pause FROM..TO]... [--bank-holidays FILE]
                                          print the statutory dates of one request as JSON
           deadlines recalculate          recalculate every open case's dates after the bank-holiday file changes
+          api-token create --user SUBJECT [--label TEXT]
+                                         issue a per-user API token for /api (printed once)
           help                           show this text
         """;
 
@@ -35,6 +37,7 @@ internal static class CommandLine
                 "migrate" => await MigrateCommand.RunAsync(rest),
                 "deadline" => DeadlineCommand.Run(rest, Console.Out),
                 "deadlines" => await DeadlinesCommand.RunAsync(rest),
+                "api-token" => await ApiTokenCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };
