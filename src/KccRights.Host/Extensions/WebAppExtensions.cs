@@ -1,6 +1,7 @@
 using KccRights.Host.Api;
 using KccRights.Host.Cases;
 using KccRights.Host.Pages;
+using KccRights.Host.Web;
 using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
@@ -35,6 +36,7 @@ internal static class WebAppExtensions
 
     public static WebApplication UseStaffWebApp(this WebApplication app)
     {
+        app.UseServerTiming();
         app.UseSecurityHeaders();
         app.UseExceptionHandler("/error");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
