@@ -6,9 +6,6 @@ using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Staff;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 
 namespace KccRights.Host.Extensions;
 
@@ -45,11 +42,6 @@ internal static class WebAppExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
-        app.MapPost("/sign-out", async (HttpContext http) =>
-        {
-            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return Results.Redirect("/sign-in");
-        });
         app.MapCaseApi();
         app.MapOpenApi("/api/openapi.json").AllowAnonymous();
         return app;

@@ -12,7 +12,7 @@ namespace KccRights.Host.Pages.Cases;
 
 /// <summary>The queue: my cases, the team's, and the unassigned, oldest statutory due date first.</summary>
 [Authorize(Policy = StaffAuthentication.CaseWorkers)]
-public sealed class IndexModel(CaseQueries queries, CaseActions actions, DeadlineBadges badges) : StaffPageModel
+public sealed class IndexModel(CaseQueries queries, CaseActions actions, DeadlineBadges badges, KccRights.Infrastructure.Audit.AuditLog audit) : StaffPageModel
 {
     public const int PageSize = 50;
 
@@ -72,6 +72,7 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
     public async Task<IActionResult> OnGetExportAsync()
     {
         var (cases, _) = await queries.OpenCasesAsync(Filter(100_000, 0), HttpContext.RequestAborted);
+        await audit.RecordAsync(Actor.Subject, Actor.Role, "cases.exported", null, detail: new { count = cases.Count }, cancellationToken: HttpContext.RequestAborted);
         var csv = new StringBuilder("reference,right,received,due,paused,extended,overdue,assigned_to\n");
         foreach (var c in cases)
         {
