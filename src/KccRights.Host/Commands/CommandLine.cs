@@ -20,6 +20,10 @@ internal static class CommandLine
           deadline --received DATE|INSTANT [--clock-start DATE] [--pause FROM..TO]... [--bank-holidays FILE]
                                          print the statutory dates of one request as JSON
           deadlines recalculate          recalculate every open case's dates after the bank-holiday file changes
+          workflows validate|diagram ID|schema|versions|migrate ID --from-version H --to-version H [--map OLD=NEW]...
+                                         check, draw, list and migrate the workflow definitions in workflows/
+          incidents list [--all]|retry ID
+                                         jobs that failed every attempt, and retrying one
           help                           show this text
         """;
 
@@ -35,6 +39,8 @@ internal static class CommandLine
                 "migrate" => await MigrateCommand.RunAsync(rest),
                 "deadline" => DeadlineCommand.Run(rest, Console.Out),
                 "deadlines" => await DeadlinesCommand.RunAsync(rest),
+                "workflows" => await WorkflowsCommand.RunAsync(rest),
+                "incidents" => await IncidentsCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };

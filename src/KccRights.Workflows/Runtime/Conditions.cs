@@ -43,6 +43,24 @@ public sealed class DataFlagCondition(string name, string field) : IWorkflowCond
     }
 }
 
+/// <summary>A condition that holds when a task of the given type was last completed with one of the given outcomes.</summary>
+public sealed class OutcomeCondition(string name, string taskType, params string[] outcomes) : IWorkflowCondition
+{
+    public string Name => name;
+
+    public ValueTask<bool> EvaluateAsync(ConditionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var holds = context.Data.ValueKind == JsonValueKind.Object
+            && context.Data.TryGetProperty(WorkflowEngine.OutcomesProperty, out var recorded)
+            && recorded.ValueKind == JsonValueKind.Object
+            && recorded.TryGetProperty(taskType, out var outcome)
+            && outcome.ValueKind == JsonValueKind.String
+            && outcomes.Contains(outcome.GetString(), StringComparer.Ordinal);
+        return ValueTask.FromResult(holds);
+    }
+}
+
 /// <summary>
 /// UK GDPR Art 12(3): a case can be extended once, and only while the requester can still be told within the first
 /// month (today is on or before the notice date).
@@ -85,8 +103,14 @@ public static class BuiltInConditions
         // Art 12(5): manifestly unfounded or excessive requests may be refused; the DPO decides.
         new DataFlagCondition("manifestly-unfounded-or-excessive", "manifestlyUnfoundedOrExcessive"),
 
-        // Art 18(1)(a)/(d): the requester asked for processing to be restricted while the matter is assessed.
-        new DataFlagCondition("restriction-requested", "restrictionRequested"),
+        // Art 18(3): a restriction is in place (the record owner flagged it), so the requester must be told before it is lifted.
+        new OutcomeCondition("restriction-applied", "restriction-assessment", "restrict"),
+
+        // Art 20: public-task data is not portable; the response offers access instead and the case waits for the answer.
+        new OutcomeCondition("access-offered", "portability-assessment", "not-applicable"),
+
+        // Art 21(1): the objection was not upheld, so the restriction applied meanwhile (Art 18(1)(d)) is lifted, with notice (Art 18(3)).
+        new OutcomeCondition("objection-not-upheld", "objection-assessment", "compelling-grounds", "not-applicable"),
         new ExtensionAllowedCondition(),
         new NotExtendedCondition(),
     ];

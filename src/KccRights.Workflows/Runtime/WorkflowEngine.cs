@@ -22,6 +22,9 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public const string TimerJobKind = "workflow-timer";
     public const string NotificationJobKind = "send-notification";
 
+    /// <summary>Instance data property recording each task type's latest outcome (conditions read it).</summary>
+    public const string OutcomesProperty = "outcomes";
+
     private const string InstanceColumns =
         "id, case_id, definition_id, definition_version, state, state_seq, state_entered_at, status, data::text AS data, assignee, created_at";
 
@@ -231,7 +234,10 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var batch = new StepBatch(transaction);
         batch.Add(LogSql, now, task.CaseId, task.InstanceId, null, "task-completed", null, null, outcome, actor, Json(new { taskId, type = task.Type }));
         await batch.FlushAsync(cancellationToken);
-        if (!await RaiseOnInstanceAsync(transaction, task.InstanceId, task.StateSeq, outcome, data, actor, cancellationToken))
+        var eventData = JsonNode.Parse(data is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}")!.AsObject();
+        eventData[OutcomesProperty] = new JsonObject { [task.Type] = outcome };
+        using var eventDocument = JsonDocument.Parse(eventData.ToJsonString());
+        if (!await RaiseOnInstanceAsync(transaction, task.InstanceId, task.StateSeq, outcome, eventDocument.RootElement, actor, cancellationToken))
         {
             throw new WorkflowException($"Task {taskId}'s outcome '{outcome}' did not move the case (its state was left, or no condition held).");
         }
@@ -243,7 +249,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentException.ThrowIfNullOrWhiteSpace(assignee);
         var now = _time.GetUtcNow();
-        var row = await transaction.Connection!.QuerySingleOrDefaultAsync<(long InstanceId, long CaseId, string Role)?>(new CommandDefinition(
+        var row = await transaction.Connection!.QuerySingleOrDefaultAsync<AssignedRow>(new CommandDefinition(
             """
             UPDATE workflow_tasks SET assignee = @assignee WHERE id = @taskId AND status = 'open'
             RETURNING instance_id, case_id, role
@@ -686,7 +692,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         }
 
         var on = EventDate(eventData, "on") ?? LondonTime.Today(_time);
-        var reason = EventText(eventData, "reason") ?? clock.Reason ?? clock.Action.ToString();
+        var reason = EventText(eventData, "reason") ?? DataText(instance.Data, "reason") ?? clock.Reason ?? clock.Action.ToString();
 
         // Each change is skipped when already in effect, so a step retried after a crash changes nothing twice.
         switch (clock.Action)
@@ -773,7 +779,20 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var merged = JsonNode.Parse(data) as JsonObject ?? [];
         foreach (var property in incoming.EnumerateObject())
         {
-            merged[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            var value = JsonNode.Parse(property.Value.GetRawText());
+            if (property.Name == OutcomesProperty && merged[OutcomesProperty] is JsonObject outcomes && value is JsonObject added)
+            {
+                // Outcomes accumulate: one entry per task type, the latest wins.
+                foreach (var (type, outcome) in added.ToList())
+                {
+                    added.Remove(type);
+                    outcomes[type] = outcome;
+                }
+
+                continue;
+            }
+
+            merged[property.Name] = value;
         }
 
         return merged.ToJsonString();
@@ -791,6 +810,12 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
     private static string? EventText(JsonElement? data, string name) =>
         data is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string? DataText(string data, string name)
+    {
+        using var document = JsonDocument.Parse(data);
+        return EventText(document.RootElement, name);
+    }
 
     internal static string RoleName(TaskRole role) => role switch
     {
@@ -824,6 +849,15 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         public string? Assignee { get; init; }
 
         public DateTimeOffset CreatedAt { get; init; }
+    }
+
+    private sealed record AssignedRow
+    {
+        public long InstanceId { get; init; }
+
+        public long CaseId { get; init; }
+
+        public string Role { get; init; } = "";
     }
 
     private sealed record TaskRow
