@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Json.Schema;
+using KccRights.Domain.Cases;
 using KccRights.Workflows.Validation;
 
 namespace KccRights.Workflows.Definitions;
@@ -59,7 +60,7 @@ public static class DefinitionLoader
         }
 
         // Each right is run by one definition: a case of that right must know which workflow to start.
-        var owners = new Dictionary<Domain.Cases.Right, string>();
+        var owners = new Dictionary<Right, string>();
         foreach (var loaded in definitions)
         {
             for (var i = 0; i < loaded.Definition.Rights.Count; i++)
@@ -67,7 +68,7 @@ public static class DefinitionLoader
                 var right = loaded.Definition.Rights[i];
                 if (!owners.TryAdd(right, loaded.Definition.Id))
                 {
-                    errors.Add(new DefinitionError(loaded.File, string.Create(CultureInfo.InvariantCulture, $"$.rights[{i}]"), $"right '{right}' is already run by definition '{owners[right]}'"));
+                    errors.Add(new DefinitionError(loaded.File, string.Create(CultureInfo.InvariantCulture, $"$.rights[{i}]"), $"right '{right.Id()}' is already run by definition '{owners[right]}'"));
                 }
             }
         }
@@ -155,8 +156,14 @@ public static class DefinitionLoader
 
             foreach (var (keyword, message) in detail.Errors)
             {
-                var path = ToJsonPath(detail.InstanceLocation.ToString());
-                var error = new DefinitionError(file, path, $"schema: {message} ({keyword})");
+                var pointer = detail.InstanceLocation.ToString();
+                var path = ToJsonPath(pointer);
+
+                // additionalProperties: false reports "fails against the false schema" at the property itself.
+                var text = message.Contains("false schema", StringComparison.Ordinal)
+                    ? $"schema: unknown property '{pointer[(pointer.LastIndexOf('/') + 1)..]}'"
+                    : $"schema: {message} ({keyword})";
+                var error = new DefinitionError(file, path, text);
                 if (!errors.Contains(error))
                 {
                     errors.Add(error);
