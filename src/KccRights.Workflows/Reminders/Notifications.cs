@@ -96,5 +96,16 @@ public sealed class SendNotificationHandler(INotificationSender sender) : IJobHa
         return null;
     }
 
-    private sealed record NotificationPayload(string? Key, string Template, string RecipientKind, string Recipient, JsonElement? Data);
+    private sealed record NotificationPayload
+    {
+        public string? Key { get; init; }
+
+        public string Template { get; init; } = "";
+
+        public string RecipientKind { get; init; } = "";
+
+        public string Recipient { get; init; } = "";
+
+        public JsonElement? Data { get; init; }
+    }
 }

@@ -655,7 +655,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
     private void EnqueueTimer(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateTimeOffset runAt, DateOnly? date, int occurrence)
     {
-        var payload = new TimerPayload(instance.Id, stateSeq, timer.Id, occurrence, date);
+        var payload = new TimerPayload { InstanceId = instance.Id, StateSeq = stateSeq, TimerId = timer.Id, Occurrence = occurrence, Date = date };
         _queue.Add(batch, new JobRequest
         {
             Kind = TimerJobKind,
@@ -895,4 +895,15 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 }
 
 /// <summary>The payload of a workflow-timer job.</summary>
-internal sealed record TimerPayload(long InstanceId, int? StateSeq, string TimerId, int Occurrence, DateOnly? Date);
+internal sealed record TimerPayload
+{
+    public long InstanceId { get; init; }
+
+    public int? StateSeq { get; init; }
+
+    public string TimerId { get; init; } = "";
+
+    public int Occurrence { get; init; }
+
+    public DateOnly? Date { get; init; }
+}

@@ -23,7 +23,7 @@ public class ShippedDefinitionTests
     public void EveryRight_IsRunByExactlyOneDefinition()
     {
         var set = DefinitionLoader.LoadDirectory(Paths.Workflows, WorkflowHarness.Catalog());
-        Assert.That(set.Definitions.SelectMany(d => d.Definition.Rights), Is.EquivalentTo(Rights.All));
+        Assert.That(set.Definitions.SelectMany(d => d.Definition.Rights), Is.EquivalentTo(KccRights.Domain.Cases.Rights.All));
     }
 
     [TestCaseSource(nameof(Ids))]
