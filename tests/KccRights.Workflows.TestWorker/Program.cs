@@ -19,7 +19,7 @@ var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(options["--connection"]));
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(options["--connection"])));
 builder.Services.AddSingleton(BankHolidayFile.Load());
 builder.Services.AddSingleton<DeadlineCalculator>();
 builder.Services.AddSingleton<ClockStore>();

@@ -36,7 +36,7 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(request);
         var connection = transaction.Connection!;
-        var batch = new StepBatch(transaction) { NotifyWorkers = true };
+        var batch = new StepBatch(transaction);
         Add(batch, request);
         await batch.FlushAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -64,6 +64,12 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
             request.MaxAttempts ?? options.MaxAttempts,
             request.DedupeKey,
             time.GetUtcNow());
-        batch.NotifyWorkers = true;
+
+        // Wake the workers for work due within a poll interval; idle workers look again for the next run_at at least
+        // that often, so a later timer is found in time without a NOTIFY (which serialises commits).
+        if (request.RunAt is not { } runAt || runAt <= time.GetUtcNow() + options.PollInterval)
+        {
+            batch.NotifyWorkers = true;
+        }
     }
 }

@@ -111,7 +111,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             CreatedAt = now,
         };
         var batch = new StepBatch(transaction);
-        Log(batch, instance, "started", null, definition.StartState, null, actor, new { definition = definitionId });
+        Log(batch, instance, "started", null, definition.StartState, null, actor, new { definition = definitionId, task = definition.States.First(s => s.Id == definition.StartState).Task?.Type });
         var start = definition.States.First(s => s.Id == definition.StartState);
         await EnterAsync(batch, instance, definition, start, data, actor, isStart: true, cancellationToken);
         if (start.Terminal)
@@ -522,7 +522,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             data,
             target.Terminal ? "completed" : "running",
             target.Terminal ? now : null);
-        Log(batch, instance, "transition", instance.State, target.Id, eventName, actor, chosen.When is null ? null : new { when = chosen.When });
+        // One log row per step: the task the new state opens is named in it (the timeline shows it as opened).
+        Log(batch, instance, "transition", instance.State, target.Id, eventName, actor, new { when = chosen.When, task = target.Task?.Type });
         await EnterAsync(batch, entered, definition, target, eventData, actor, isStart: false, cancellationToken);
         LogMessages.Moved(_logger, instance.Id, instance.State, target.Id, eventName);
         return true;
@@ -577,7 +578,6 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
                 assignee,
                 due,
                 now);
-            Log(batch, instance, "task-opened", state.Id, null, null, actor, new { type = task.Type, role = RoleName(task.Role) });
         }
 
         CaseDates? dates = null;

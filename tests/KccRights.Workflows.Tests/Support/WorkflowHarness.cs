@@ -3,6 +3,7 @@ using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Database;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.TestSupport;
 using KccRights.Workflows.Definitions;
@@ -61,7 +62,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(time);
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(connectionString)));
         services.AddSingleton(BankHolidayFile.Load());
         services.AddSingleton<DeadlineCalculator>();
         services.AddSingleton<ClockStore>();
