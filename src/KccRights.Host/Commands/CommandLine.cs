@@ -22,6 +22,10 @@ internal static class CommandLine
           deadlines recalculate          recalculate every open case's dates after the bank-holiday file changes
           api-token create --user SUBJECT [--label TEXT]
                                          issue a per-user API token for /api (printed once)
+          workflows validate|diagram ID|schema|versions|migrate ID --from-version H --to-version H [--map OLD=NEW]...
+                                         check, draw, list and migrate the workflow definitions in workflows/
+          incidents list [--all]|retry ID
+                                         jobs that failed every attempt, and retrying one
           help                           show this text
         """;
 
@@ -38,6 +42,8 @@ internal static class CommandLine
                 "deadline" => DeadlineCommand.Run(rest, Console.Out),
                 "deadlines" => await DeadlinesCommand.RunAsync(rest),
                 "api-token" => await ApiTokenCommand.RunAsync(rest),
+                "workflows" => await WorkflowsCommand.RunAsync(rest),
+                "incidents" => await IncidentsCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };

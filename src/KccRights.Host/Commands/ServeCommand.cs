@@ -32,6 +32,7 @@ internal static class ServeCommand
         using var bootLoggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         await using var database = await DatabaseBootstrap.StartAsync(builder.Configuration, bootLoggers);
         builder.Services.AddKccCore(builder.Configuration, database.ConnectionString);
+        builder.Services.AddKccWorkflows(builder.Configuration);
         builder.Services.AddHostedService<CalendarCheckService>();
         builder.AddStaffWebApp();
         if (demo)
@@ -40,6 +41,13 @@ internal static class ServeCommand
         }
 
         await using var app = builder.Build();
+
+        // Issue 3: the service refuses to start on any workflow definition error (each printed with file and JSON path).
+        if (!WorkflowExtensions.CheckDefinitions(app.Services, Console.Error))
+        {
+            return CommandLine.Failed;
+        }
+
         app.UseStaffWebApp();
         app.MapHealth();
         await app.RunAsync();

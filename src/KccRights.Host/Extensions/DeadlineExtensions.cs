@@ -28,7 +28,7 @@ internal static class DeadlineExtensions
         services.AddSingleton(calendar);
         services.AddSingleton<DeadlineCalculator>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(connectionString)));
         services.AddSingleton<CaseStore>();
         services.AddSingleton<ClockStore>();
         return services;

@@ -1,0 +1,443 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using KccRights.Domain.Deadlines;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Deadlines;
+using KccRights.TestSupport;
+using KccRights.Workflows.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace KccRights.Benchmarks;
+
+/// <summary>
+/// Issue 3's figures, in one run on one database: transitions/s and jobs/s with 1, 2 and 4 workers beside the same
+/// database's plain single-row-update commits/s; timer firing lag; claim latency with an empty history and with
+/// 1,000,000 finished jobs in the table.
+/// </summary>
+internal static class WorkflowBenchmark
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
+
+    // Two small definitions: 'bench-api' moves on an event (each state opens a task and arms a timer, as the real
+    // workflows do); 'bench-jobs' moves on an activity's outcome (each state runs a job whose outcome moves it on).
+    private const string ApiDefinition =
+        """
+        {
+          "id": "bench-api", "title": "Benchmark: event-driven", "rights": ["access"], "startState": "a",
+          "states": [
+            { "id": "a", "task": { "type": "triage", "role": "officer", "title": "A", "outcomes": ["flip"] },
+              "timers": [ { "id": "t", "after": { "days": 30 }, "event": "flip" } ],
+              "transitions": [ { "on": "flip", "to": "b" }, { "on": "stop", "to": "done" } ] },
+            { "id": "b", "task": { "type": "triage", "role": "officer", "title": "B", "outcomes": ["flip"] },
+              "timers": [ { "id": "t", "after": { "days": 30 }, "event": "flip" } ],
+              "transitions": [ { "on": "flip", "to": "a" } ] },
+            { "id": "done", "terminal": true }
+          ]
+        }
+        """;
+
+    private const string JobsDefinition =
+        """
+        {
+          "id": "bench-jobs", "title": "Benchmark: activity-driven", "rights": ["erasure"], "startState": "c",
+          "states": [
+            { "id": "c", "activity": { "kind": "bench-noop" }, "transitions": [ { "on": "done", "to": "d" }, { "on": "stop", "to": "end" } ] },
+            { "id": "d", "activity": { "kind": "bench-noop" }, "transitions": [ { "on": "done", "to": "c" } ] },
+            { "id": "end", "terminal": true }
+          ]
+        }
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"kcc-bench-workflows-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "bench-api.json"), ApiDefinition);
+        await File.WriteAllTextAsync(Path.Combine(directory, "bench-jobs.json"), JobsDefinition);
+        var connectionString = Tuned(await TestPostgres.CreateDatabaseAsync());
+        Console.WriteLine($"PostgreSQL: {await ServerVersionAsync(connectionString)}; {Environment.ProcessorCount} cores");
+
+        // The disk's commit speed drifts on a shared machine, so the baseline (the same database's plain single-row
+        // update, autocommit, one connection) and the transitions are measured in alternating one-second slices.
+        var plainCommits = 0L;
+        var plainTime = TimeSpan.Zero;
+        var apiRates = new Dictionary<int, double>();
+        await using (var setup = new NpgsqlConnection(connectionString))
+        {
+            await setup.OpenAsync();
+            await setup.ExecuteAsync("CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL); INSERT INTO bench_counter VALUES (1, 0)");
+        }
+
+        var baselineByCallers = new Dictionary<int, double>();
+        foreach (var callers in new[] { 1, 2, 4 })
+        {
+            await using var provider = Services(connectionString, directory, workers: 0);
+            var cases = await ApiInstancesAsync(provider, callers);
+            long transitions = 0, commits = 0;
+            TimeSpan transitionTime = TimeSpan.Zero, commitTime = TimeSpan.Zero;
+            for (var slice = 0; slice < 5; slice++)
+            {
+                var (n, t) = await PlainUpdatesAsync(connectionString, TimeSpan.FromSeconds(1));
+                commits += n;
+                commitTime += t;
+                var (m, u) = await ApiTransitionsAsync(provider, cases, callers, TimeSpan.FromSeconds(1));
+                transitions += m;
+                transitionTime += u;
+            }
+
+            plainCommits += commits;
+            plainTime += commitTime;
+            baselineByCallers[callers] = commits / commitTime.TotalSeconds;
+            apiRates[callers] = transitions / transitionTime.TotalSeconds;
+        }
+
+        var baseline = plainCommits / plainTime.TotalSeconds;
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"Baseline: plain single-row UPDATE, autocommit, 1 connection   {baseline,10:N0} commits/s (15 one-second slices between the transition slices)"));
+        Console.WriteLine();
+        Console.WriteLine("Transitions (event-driven: lock instance, leave state, enter state with a task and a timer job, log; one transaction each)");
+        foreach (var (callers, rate) in apiRates)
+        {
+            Console.WriteLine(Invariant($"  {callers} worker(s)   {rate,10:N0} transitions/s   ratio to the baseline measured beside it ({baselineByCallers[callers],6:N0} commits/s) {rate / baselineByCallers[callers],6:0.00}"));
+        }
+
+        if (args.Contains("--quick"))
+        {
+            return 0;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Transitions driven by jobs (claim, run activity, raise its outcome, fenced completion; the next activity is enqueued)");
+        foreach (var workers in new[] { 1, 2, 4 })
+        {
+            await using var provider = Services(connectionString, directory, workers);
+            var rate = await JobTransitionsPerSecondAsync(provider, workers);
+            Console.WriteLine(Invariant($"  {workers} worker(s)   {rate,10:N0} transitions/s   ratio to baseline {rate / baseline,6:0.00}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Jobs (no-op handler: claim with SKIP LOCKED + lease, run in a transaction, fenced completion)");
+        foreach (var workers in new[] { 1, 2, 4 })
+        {
+            await using var provider = Services(connectionString, directory, workers);
+            var rate = await JobsPerSecondAsync(provider, 6_000);
+            Console.WriteLine(Invariant($"  {workers} worker(s)   {rate,10:N0} jobs/s"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"Headline ratio (1 worker transitions/s : the baseline commits/s measured beside it) = {apiRates[1] / baselineByCallers[1]:0.00}   (target >= 0.3)"));
+
+        await using (var provider = Services(connectionString, directory, workers: 2))
+        {
+            var (p50, p99, max, count) = await TimerLagAsync(provider);
+            Console.WriteLine();
+            Console.WriteLine(Invariant($"Timer firing lag ({count} timers due over 10 s, 2 workers, idle workers sleep until the next run_at or a NOTIFY)"));
+            Console.WriteLine(Invariant($"  p50 {p50,8:0.0} ms   p99 {p99,8:0.0} ms   max {max,8:0.0} ms   (target p99 < 1000 ms)"));
+        }
+
+        // Claim latency on a fresh database: no history, then 1,000,000 finished jobs.
+        var claimDatabase = Tuned(await TestPostgres.CreateDatabaseAsync());
+        await using (var provider = Services(claimDatabase, directory, workers: 0))
+        {
+            var empty = await ClaimLatencyAsync(provider);
+            await SeedFinishedJobsAsync(provider.GetRequiredService<NpgsqlDataSource>(), 1_000_000);
+            var full = await ClaimLatencyAsync(provider);
+            Console.WriteLine();
+            Console.WriteLine("Job claim latency (the claim statement, 1,000 claims with 2,000 pending jobs)");
+            Console.WriteLine(Invariant($"  empty history             p50 {empty.P50,7:0.000} ms   p99 {empty.P99,7:0.000} ms"));
+            Console.WriteLine(Invariant($"  1,000,000 finished jobs   p50 {full.P50,7:0.000} ms   p99 {full.P99,7:0.000} ms"));
+            Console.WriteLine(Invariant($"  ratio p50 {full.P50 / empty.P50:0.00}   ratio p99 {full.P99 / empty.P99:0.00}   (target <= 1.5)"));
+            Console.WriteLine("  claim plan with the history:");
+            foreach (var line in full.Plan)
+            {
+                Console.WriteLine("    " + line);
+            }
+        }
+
+        return 0;
+    }
+
+    // The service's own connection settings (KccRights.Infrastructure.Database.ConnectionTuning).
+    private static string Tuned(string connectionString) => KccRights.Infrastructure.Database.ConnectionTuning.Apply(connectionString);
+
+    private static ServiceProvider Services(string connectionString, string directory, int workers)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(KccRights.Infrastructure.Database.ConnectionTuning.Apply(connectionString)));
+        services.AddSingleton(BankHolidayFile.Load());
+        services.AddSingleton<DeadlineCalculator>();
+        services.AddSingleton<ClockStore>();
+        services.AddSingleton<CaseStore>();
+        services.AddSingleton(new WorkflowRuntimeOptions { Directory = directory, Workers = workers, LeaseSeconds = 30, HeartbeatSeconds = 10, PollIntervalMilliseconds = 1000 });
+        services.AddWorkflowRuntimeCore();
+        services.AddSingleton<IJobHandler, NoopHandler>();
+        services.AddWorkflowWorkers();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<(long Count, TimeSpan Elapsed)> PlainUpdatesAsync(string connectionString, TimeSpan window)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var update = new NpgsqlCommand("UPDATE bench_counter SET n = n + 1 WHERE id = $1", connection) { Parameters = { new() { Value = 1 } } };
+        await update.PrepareAsync();
+        var count = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < window)
+        {
+            await update.ExecuteNonQueryAsync();
+            count++;
+        }
+
+        return (count, stopwatch.Elapsed);
+    }
+
+    private static async Task<List<long>> CasesAsync(NpgsqlDataSource dataSource, int count)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<long>(
+            "INSERT INTO cases (reference, right_code) SELECT 'KCC-BENCH-' || gen_random_uuid(), 'access' FROM generate_series(1, @count) RETURNING id",
+            new { count })).AsList();
+    }
+
+    private static async Task<List<long>> ApiInstancesAsync(ServiceProvider provider, int callers)
+    {
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        var engine = provider.GetRequiredService<WorkflowEngine>();
+        var cases = await CasesAsync(dataSource, callers * 50);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var caseId in cases)
+        {
+            await engine.StartAsync(transaction, caseId, "bench-api", null, "benchmark");
+        }
+
+        await transaction.CommitAsync();
+        return cases;
+    }
+
+    private static async Task<(long Count, TimeSpan Elapsed)> ApiTransitionsAsync(ServiceProvider provider, List<long> cases, int callers, TimeSpan window)
+    {
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        var engine = provider.GetRequiredService<WorkflowEngine>();
+        var total = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
+        {
+            var mine = cases.Skip(caller * 50).Take(50).ToList();
+            var done = 0L;
+            var i = 0;
+            while (stopwatch.Elapsed < window)
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                await engine.RaiseAsync(transaction, mine[i++ % mine.Count], "flip", null, "benchmark");
+                await transaction.CommitAsync();
+                done++;
+            }
+
+            Interlocked.Add(ref total, done);
+        }));
+        return (total, stopwatch.Elapsed);
+    }
+
+    private static async Task<double> JobTransitionsPerSecondAsync(ServiceProvider provider, int workers)
+    {
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        var engine = provider.GetRequiredService<WorkflowEngine>();
+        var cases = await CasesAsync(dataSource, workers * 20);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            foreach (var caseId in cases)
+            {
+                await engine.StartAsync(transaction, caseId, "bench-jobs", null, "benchmark");
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        var pool = provider.GetServices<IHostedService>().OfType<JobWorkerPool>().Single();
+        await pool.StartAsync(CancellationToken.None);
+        await Task.Delay(1000);
+        var before = await CountAsync(dataSource, "SELECT count(*) FROM workflow_log WHERE kind = 'transition'");
+        var stopwatch = Stopwatch.StartNew();
+        await Task.Delay(Window);
+        var after = await CountAsync(dataSource, "SELECT count(*) FROM workflow_log WHERE kind = 'transition'");
+        var elapsed = stopwatch.Elapsed.TotalSeconds;
+        await pool.StopAsync(CancellationToken.None);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            // Stop the chains so the next measurement starts clean.
+            await connection.ExecuteAsync("UPDATE jobs SET status = 'cancelled' WHERE status IN ('pending', 'running')");
+            await connection.ExecuteAsync("UPDATE workflow_instances SET status = 'completed' WHERE definition_id = 'bench-jobs'");
+        }
+
+        return (after - before) / elapsed;
+    }
+
+    private static async Task<double> JobsPerSecondAsync(ServiceProvider provider, int jobs)
+    {
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        await EnqueueNoopsAsync(provider, jobs, _ => null);
+        var pool = provider.GetServices<IHostedService>().OfType<JobWorkerPool>().Single();
+        var stopwatch = Stopwatch.StartNew();
+        await pool.StartAsync(CancellationToken.None);
+        while (await CountAsync(dataSource, "SELECT count(*) FROM jobs WHERE kind = 'bench-noop' AND status IN ('pending', 'running')") > 0)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = stopwatch.Elapsed.TotalSeconds;
+        await pool.StopAsync(CancellationToken.None);
+        return jobs / elapsed;
+    }
+
+    private static async Task EnqueueNoopsAsync(ServiceProvider provider, int count, Func<int, DateTimeOffset?> runAt)
+    {
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        var queue = provider.GetRequiredService<JobQueue>();
+        for (var done = 0; done < count;)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            for (var i = 0; i < 500 && done < count; i++, done++)
+            {
+                var at = runAt(done);
+                await queue.EnqueueAsync(transaction, new JobRequest { Kind = "bench-noop", PayloadJson = "{}", RunAt = at, Origin = at is null ? JobOrigin.Job : JobOrigin.Timer });
+            }
+
+            await transaction.CommitAsync();
+        }
+    }
+
+    private static async Task<(double P50, double P99, double Max, int Count)> TimerLagAsync(ServiceProvider provider)
+    {
+        const int Timers = 500;
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        var pool = provider.GetServices<IHostedService>().OfType<JobWorkerPool>().Single();
+        await pool.StartAsync(CancellationToken.None);
+        await Task.Delay(500);
+        var start = DateTimeOffset.UtcNow.AddSeconds(2);
+#pragma warning disable CA5394 // Spreading timers over the window needs no cryptographic randomness.
+        var random = new Random(11);
+        await EnqueueNoopsAsync(provider, Timers, _ => start.AddMilliseconds(random.Next(0, 10_000)));
+#pragma warning restore CA5394
+        var stopwatch = Stopwatch.StartNew();
+        while (await CountAsync(dataSource, "SELECT count(*) FROM jobs WHERE kind = 'bench-noop' AND origin = 'timer' AND status <> 'succeeded'") > 0 && stopwatch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(100);
+        }
+
+        await pool.StopAsync(CancellationToken.None);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var lags = (await connection.QueryAsync<double>(
+            "SELECT extract(epoch FROM started_at - run_at) * 1000 FROM jobs WHERE kind = 'bench-noop' AND origin = 'timer' AND status = 'succeeded' ORDER BY 1")).AsList();
+        return (Percentile(lags, 0.50), Percentile(lags, 0.99), lags[^1], lags.Count);
+    }
+
+    private sealed record ClaimTiming(double P50, double P99, IReadOnlyList<string> Plan);
+
+    private static async Task<ClaimTiming> ClaimLatencyAsync(ServiceProvider provider)
+    {
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+        var store = provider.GetRequiredService<JobStore>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM jobs WHERE status IN ('pending', 'running')");
+        }
+
+        await EnqueueNoopsAsync(provider, 2_000, _ => null);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("VACUUM ANALYZE jobs");
+        }
+
+        for (var i = 0; i < 50; i++)
+        {
+            await store.ClaimAsync("warm-up");
+        }
+
+        var timings = new List<double>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            _ = await store.ClaimAsync("benchmark") ?? throw new InvalidOperationException("Nothing to claim.");
+            timings.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        var plan = new List<string>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            var now = DateTimeOffset.UtcNow;
+            plan.AddRange(await connection.QueryAsync<string>(
+                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + JobStore.ClaimSql,
+                new { owner = "plan", now, leaseUntil = now.AddSeconds(30) },
+                transaction));
+            await transaction.RollbackAsync();
+        }
+
+        timings.Sort();
+        return new ClaimTiming(Percentile(timings, 0.50), Percentile(timings, 0.99), plan);
+    }
+
+    private static async Task SeedFinishedJobsAsync(NpgsqlDataSource dataSource, int count)
+    {
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"Seeding {count:N0} finished jobs..."));
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var finished = DateTimeOffset.UtcNow.AddDays(-1);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY jobs (kind, payload, case_id, status, run_at, attempts, max_attempts, created_at, started_at, finished_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var at = finished.AddMilliseconds(-i);
+                await copy.StartRowAsync();
+                await copy.WriteAsync(i % 3 == 0 ? "send-notification" : "workflow-timer", NpgsqlDbType.Text);
+                await copy.WriteAsync("{\"instanceId\": 1}", NpgsqlDbType.Jsonb);
+                await copy.WriteAsync((long)(i % 50_000) + 1, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(i % 50 == 0 ? "cancelled" : "succeeded", NpgsqlDbType.Text);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(1, NpgsqlDbType.Integer);
+                await copy.WriteAsync(8, NpgsqlDbType.Integer);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+            }
+
+            await copy.CompleteAsync();
+        }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    private static async Task<string> ServerVersionAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return (await connection.ExecuteScalarAsync<string>("SELECT current_setting('server_version') || ', synchronous_commit=' || current_setting('synchronous_commit') || ', fsync=' || current_setting('fsync')"))!;
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class NoopHandler : IJobHandler
+    {
+        public string Kind => "bench-noop";
+
+        public Task<string?> HandleAsync(JobContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    }
+}

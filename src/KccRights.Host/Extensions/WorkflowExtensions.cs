@@ -1,0 +1,91 @@
+using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Runtime;
+using KccRights.Workflows.Validation;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace KccRights.Host.Extensions;
+
+internal static partial class WorkflowExtensions
+{
+    /// <summary>The workflow runtime (options from the Workflows section, validated on start), its workers, and the start-up check.</summary>
+    public static IServiceCollection AddKccWorkflows(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddWorkflowRuntime(configuration);
+
+        // Registered before the workers so versions are stored before any job runs.
+        services.AddHostedService<WorkflowStartupService>();
+        services.AddWorkflowWorkers();
+        return services;
+    }
+
+    /// <summary>
+    /// Resolves the options and the definitions (each definition checked against the schema and the registered handlers,
+    /// task types and conditions). Prints every error and returns false when the service must not start.
+    /// </summary>
+    public static bool CheckDefinitions(IServiceProvider services, TextWriter errors)
+    {
+        try
+        {
+            _ = services.GetRequiredService<WorkflowRuntimeOptions>();
+            _ = services.GetRequiredService<DefinitionRegistry>();
+            return true;
+        }
+        catch (InvalidWorkflowDefinitionsException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                errors.WriteLine($"kccrights: {error}");
+            }
+
+            errors.WriteLine($"kccrights: refusing to start: {ex.Errors.Count} workflow definition error(s)");
+            return false;
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                errors.WriteLine($"kccrights: configuration: {failure}");
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Services for commands that only read definitions: the database is never opened.</summary>
+    public static ServiceProvider OfflineServices(IConfiguration configuration) =>
+        new ServiceCollection()
+            .AddLogging()
+            .AddKccCore(configuration, "Host=127.0.0.1;Database=unused-by-this-command")
+            .AddWorkflowRuntime(configuration)
+            .BuildServiceProvider();
+
+    public static IConfiguration WithDirectory(IConfiguration configuration, string? directory) =>
+        directory is null
+            ? configuration
+            : new ConfigurationBuilder()
+                .AddConfiguration(configuration)
+                .AddInMemoryCollection([new KeyValuePair<string, string?>($"{WorkflowRuntimeOptions.Section}:{nameof(WorkflowRuntimeOptions.Directory)}", Path.GetFullPath(directory))])
+                .Build();
+
+    /// <summary>Stores the current version of every definition when the service starts (issue 3, item 4).</summary>
+    private sealed partial class WorkflowStartupService(DefinitionRegistry definitions, NpgsqlDataSource dataSource, TimeProvider time, ILogger<WorkflowStartupService> logger) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await definitions.StoreVersionsAsync(dataSource, time, cancellationToken);
+            foreach (var loaded in definitions.Current)
+            {
+                Log.Version(logger, loaded.Definition.Id, loaded.Version[..12]);
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private static partial class Log
+        {
+            [LoggerMessage(110, LogLevel.Information, "Workflow {DefinitionId} at version {Version}")]
+            public static partial void Version(ILogger logger, string definitionId, string version);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Dapper;
+using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Runtime;
+
+namespace KccRights.Workflows.Reminders;
+
+/// <summary>
+/// One notification to send: a reminder to the officer or the team, or a letter to the requester. <see cref="Key"/> is
+/// unique per notification, so a sender that sends outside the database can refuse to send the same one twice.
+/// </summary>
+public sealed record OutboundNotification
+{
+    public required string Key { get; init; }
+
+    public required string Template { get; init; }
+
+    /// <summary>officer (an officer's user name), team (a team id), role (dpo), requester (the case's requester).</summary>
+    public required string RecipientKind { get; init; }
+
+    public required string Recipient { get; init; }
+
+    public long? CaseId { get; init; }
+
+    public long? InstanceId { get; init; }
+
+    public long JobId { get; init; }
+
+    /// <summary>Template data: dates and ids only, never personal data.</summary>
+    public string DataJson { get; init; } = "{}";
+}
+
+/// <summary>
+/// Sends notifications, inside the job's transaction. The default records them in outbound_notifications; the mail
+/// module registers the one that sends email (and should record too, so a retried job does not send twice).
+/// </summary>
+public interface INotificationSender
+{
+    Task SendAsync(OutboundNotification notification, JobContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>Records each notification once (by key) in outbound_notifications, in the job's transaction.</summary>
+public sealed class RecordingNotificationSender : INotificationSender
+{
+    public async Task SendAsync(OutboundNotification notification, JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        ArgumentNullException.ThrowIfNull(context);
+        await context.Transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO outbound_notifications (dedupe_key, case_id, instance_id, job_id, template, recipient_kind, recipient, data, created_at)
+            VALUES (@Key, @CaseId, @InstanceId, @JobId, @Template, @RecipientKind, @Recipient, @DataJson::jsonb, @now)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            """,
+            new
+            {
+                notification.Key,
+                notification.CaseId,
+                notification.InstanceId,
+                notification.JobId,
+                notification.Template,
+                notification.RecipientKind,
+                notification.Recipient,
+                notification.DataJson,
+                now = context.Time.GetUtcNow(),
+            },
+            context.Transaction,
+            cancellationToken: cancellationToken));
+    }
+}
+
+/// <summary>The send-notification job: reminders armed by the definitions' timers end up here.</summary>
+public sealed class SendNotificationHandler(INotificationSender sender) : IJobHandler
+{
+    public string Kind => WorkflowEngine.NotificationJobKind;
+
+    public async Task<string?> HandleAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var payload = context.Payload.Deserialize<NotificationPayload>(WorkflowJson.Options)
+            ?? throw new InvalidOperationException($"Job {context.JobId} has no notification payload.");
+        await sender.SendAsync(
+            new OutboundNotification
+            {
+                Key = payload.Key ?? $"job:{context.JobId}",
+                Template = payload.Template,
+                RecipientKind = payload.RecipientKind,
+                Recipient = payload.Recipient,
+                CaseId = context.CaseId,
+                InstanceId = context.InstanceId,
+                JobId = context.JobId,
+                DataJson = payload.Data is { } data ? data.GetRawText() : "{}",
+            },
+            context,
+            cancellationToken);
+        return null;
+    }
+
+    private sealed record NotificationPayload
+    {
+        public string? Key { get; init; }
+
+        public string Template { get; init; } = "";
+
+        public string RecipientKind { get; init; } = "";
+
+        public string Recipient { get; init; } = "";
+
+        public JsonElement? Data { get; init; }
+    }
+}

@@ -1,0 +1,217 @@
+using System.Globalization;
+using Dapper;
+using Npgsql;
+
+namespace KccRights.Workflows.Runtime;
+
+/// <summary>
+/// The job table's state changes: claim (SKIP LOCKED + lease), heartbeat, fenced completion and failure, the sweep of
+/// lapsed leases, and incidents. All instants come from the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, WorkflowRuntimeOptions options)
+{
+    /// <summary>The claim: the oldest runnable job no other worker holds, leased to <c>@owner</c>; attempts is bumped (the fencing token).</summary>
+    public const string ClaimSql =
+        """
+        UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, lease_owner = @owner, lease_expires_at = @leaseUntil, started_at = @now
+        FROM (
+            SELECT id FROM jobs
+            WHERE status = 'pending' AND run_at <= @now
+            ORDER BY run_at, id
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        ) next
+        WHERE j.id = next.id
+        RETURNING j.id, j.kind, j.payload::text AS payload, j.case_id, j.instance_id, j.state_seq, j.origin, j.attempts, j.max_attempts, j.run_at, j.lease_owner
+        """;
+
+    public TimeProvider Time => time;
+
+    public WorkflowRuntimeOptions Options => options;
+
+    public async Task<ClaimedJob?> ClaimAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ClaimedJob>(new CommandDefinition(
+            ClaimSql,
+            new { owner, now, leaseUntil = now + options.Lease },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Renews the lease; false when this worker no longer holds the job (another worker took it over).</summary>
+    public async Task<bool> HeartbeatAsync(ClaimedJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE jobs SET lease_expires_at = @leaseUntil
+            WHERE id = @Id AND attempts = @Attempts AND status = 'running' AND lease_owner = @LeaseOwner
+            """,
+            new { job.Id, job.Attempts, job.LeaseOwner, leaseUntil = time.GetUtcNow() + options.Lease },
+            cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Marks the job done inside the handler's transaction, only if this worker's attempt still holds it (fencing by
+    /// attempt number): false means the lease was lost and the transaction must be rolled back.
+    /// </summary>
+    public async Task<bool> CompleteAsync(NpgsqlTransaction transaction, ClaimedJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(job);
+        return await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE jobs SET status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @Id AND attempts = @Attempts AND status = 'running'
+            """,
+            new { job.Id, job.Attempts, now = time.GetUtcNow() },
+            transaction,
+            cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Records a failed attempt (fenced): back to pending after an exponential backoff with jitter, or, after the last
+    /// attempt (or when <paramref name="permanent"/>), failed with an incident. Returns the incident id, if one was opened.
+    /// </summary>
+    public async Task<long?> FailAsync(ClaimedJob job, string error, bool permanent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            """
+            WITH failed AS (
+                UPDATE jobs SET status = CASE WHEN @permanent OR attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                                run_at = CASE WHEN @permanent OR attempts >= max_attempts THEN run_at ELSE @retryAt END,
+                                finished_at = CASE WHEN @permanent OR attempts >= max_attempts THEN @now END,
+                                last_error = @error, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = @Id AND attempts = @Attempts AND status = 'running'
+                RETURNING id, kind, case_id, instance_id, attempts, status
+            ),
+            opened AS (
+                INSERT INTO incidents (job_id, kind, case_id, instance_id, attempts, error, opened_at)
+                SELECT id, kind, case_id, instance_id, attempts, @error, @now FROM failed WHERE status = 'failed'
+                ON CONFLICT (job_id) WHERE status = 'open' DO NOTHING
+                RETURNING id
+            )
+            SELECT id FROM opened;
+            SELECT pg_notify('kcc_jobs', '');
+            """,
+            new { job.Id, job.Attempts, permanent, error = Truncate(error), now, retryAt = now + Backoff(job.Attempts) },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Takes back jobs whose lease lapsed (their worker died or hung): pending again at once, or failed with an incident
+    /// when that was the last attempt. Any worker may run this; SKIP LOCKED keeps them out of each other's way.
+    /// </summary>
+    public async Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var reclaimed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH lapsed AS (
+                SELECT id FROM jobs WHERE status = 'running' AND lease_expires_at < @now
+                ORDER BY lease_expires_at LIMIT 500 FOR UPDATE SKIP LOCKED
+            ),
+            reset AS (
+                UPDATE jobs j SET status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END,
+                                  run_at = @now, finished_at = CASE WHEN j.attempts >= j.max_attempts THEN @now END,
+                                  last_error = 'lease expired (worker ' || j.lease_owner || ' stopped or lost the database)',
+                                  lease_owner = NULL, lease_expires_at = NULL
+                FROM lapsed WHERE j.id = lapsed.id
+                RETURNING j.id, j.kind, j.case_id, j.instance_id, j.attempts, j.status, j.last_error
+            ),
+            opened AS (
+                INSERT INTO incidents (job_id, kind, case_id, instance_id, attempts, error, opened_at)
+                SELECT id, kind, case_id, instance_id, attempts, last_error, @now FROM reset WHERE status = 'failed'
+                ON CONFLICT (job_id) WHERE status = 'open' DO NOTHING
+            )
+            SELECT count(*)::int FROM reset;
+            """,
+            new { now },
+            cancellationToken: cancellationToken));
+        if (reclaimed > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('kcc_jobs', '')", cancellationToken: cancellationToken));
+        }
+
+        return reclaimed;
+    }
+
+    /// <summary>The earliest run_at of a pending job (an idle worker sleeps until then, or until notified).</summary>
+    public async Task<DateTimeOffset?> NextRunAtAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+            "SELECT min(run_at) FROM jobs WHERE status = 'pending'",
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<Incident>> IncidentsAsync(bool includeRetried, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Incident>(new CommandDefinition(
+            """
+            SELECT id, job_id, kind, case_id, instance_id, attempts, error, status, opened_at, retried_at, retried_by
+            FROM incidents WHERE @includeRetried OR status = 'open' ORDER BY opened_at, id
+            """,
+            new { includeRetried },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>
+    /// A person retries an incident: its job is pending again now, with fresh attempts (attempts keeps counting up, so
+    /// fencing still holds), and the retry is logged on the case.
+    /// </summary>
+    public async Task<bool> RetryIncidentAsync(long incidentId, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var incident = await connection.QuerySingleOrDefaultAsync<Incident>(new CommandDefinition(
+            """
+            UPDATE incidents SET status = 'retried', retried_at = @now, retried_by = @actor
+            WHERE id = @incidentId AND status = 'open'
+            RETURNING id, job_id, kind, case_id, instance_id, attempts, error, status, opened_at
+            """,
+            new { incidentId, now, actor },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (incident is null)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE jobs SET status = 'pending', run_at = @now, max_attempts = attempts + @maxAttempts, finished_at = NULL
+            WHERE id = @jobId AND status = 'failed';
+            INSERT INTO workflow_log (at, case_id, instance_id, kind, actor, detail)
+            VALUES (@now, @caseId, @instanceId, 'incident-retried', @actor, jsonb_build_object('incident', @incidentId, 'job', @jobId, 'kind', @kind::text));
+            SELECT pg_notify('kcc_jobs', '');
+            """,
+            new { now, jobId = incident.JobId, maxAttempts = options.MaxAttempts, caseId = incident.CaseId, instanceId = incident.InstanceId, actor, incidentId, kind = incident.Kind },
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Exponential backoff with jitter: about base x 2^(attempt-1), capped, then scaled by a random 50-100%.</summary>
+    public TimeSpan Backoff(int attempt)
+    {
+        var exponent = Math.Min(Math.Max(attempt - 1, 0), 30);
+        var seconds = Math.Min(options.BackoffMaxSeconds, options.BackoffBaseSeconds * Math.Pow(2, exponent));
+#pragma warning disable CA5394 // Jitter spreads retries out; it needs no cryptographic randomness.
+        return TimeSpan.FromSeconds(seconds * (0.5 + (Random.Shared.NextDouble() * 0.5)));
+#pragma warning restore CA5394
+    }
+
+    private static string Truncate(string error) =>
+        error.Length <= 4000 ? error : string.Create(CultureInfo.InvariantCulture, $"{error[..4000]}... ({error.Length} characters)");
+}

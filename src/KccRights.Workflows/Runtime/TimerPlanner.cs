@@ -1,0 +1,87 @@
+using KccRights.Domain.Deadlines;
+using KccRights.Workflows.Definitions;
+
+namespace KccRights.Workflows.Runtime;
+
+/// <summary>When a timer fires: relative to entering its state (days or working days), or to a stored case date.</summary>
+public sealed class TimerPlanner(DeadlineCalculator calculator)
+{
+    /// <summary>The <paramref name="occurrence"/>th firing (0 = first) of an 'after' timer armed at <paramref name="enteredAt"/>.</summary>
+    public DateTimeOffset AfterInstant(TimerDefinition timer, DateTimeOffset enteredAt, int occurrence)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        var after = timer.After ?? throw new ArgumentException("Not an 'after' timer.", nameof(timer));
+        var instant = Add(enteredAt, after, timer.Time);
+        for (var i = 0; i < occurrence && timer.Repeat is { } repeat; i++)
+        {
+            instant = Add(instant, repeat, timer.Time);
+        }
+
+        return instant;
+    }
+
+    /// <summary>The first date an 'at' timer is due: the case date moved by the offset ("5 working days before due" is -5).</summary>
+    public DateOnly FirstAtDate(TimerDefinition timer, CaseDates dates)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        ArgumentNullException.ThrowIfNull(dates);
+        var at = timer.At ?? throw new ArgumentException("Not an 'at' timer.", nameof(timer));
+        var date = dates.Get(at.CaseDate);
+        if (at.WorkingDays is { } workingDays)
+        {
+            return calculator.AddWorkingDays(date, workingDays);
+        }
+
+        return date.AddDays(at.Days ?? 0);
+    }
+
+    /// <summary>The next date of a repeating 'at' timer.</summary>
+    public DateOnly NextDate(DateOnly date, TimerOffset repeat)
+    {
+        ArgumentNullException.ThrowIfNull(repeat);
+        return repeat.WorkingDays is { } workingDays ? calculator.AddWorkingDays(date, workingDays) : date.AddDays(repeat.Days ?? 1);
+    }
+
+    /// <summary>
+    /// The first date on or after <paramref name="today"/> of an 'at' timer, or null when it has passed and does not
+    /// repeat (a reminder armed after its day is not sent late; a repeating one joins at today's occurrence).
+    /// </summary>
+    public DateOnly? CatchUp(TimerDefinition timer, DateOnly first, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        var date = first;
+        while (date < today)
+        {
+            if (timer.Repeat is not { } repeat)
+            {
+                return null;
+            }
+
+            date = NextDate(date, repeat);
+        }
+
+        return date;
+    }
+
+    public static DateTimeOffset AtInstant(TimerDefinition timer, DateOnly date)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        return LondonClock.At(date, TimeOfDay(timer) ?? LondonClock.DefaultTime);
+    }
+
+    private DateTimeOffset Add(DateTimeOffset from, TimerOffset offset, string? time)
+    {
+        if (offset.WorkingDays is { } workingDays)
+        {
+            var date = calculator.AddWorkingDays(LondonTime.DateOf(from), workingDays);
+            return LondonClock.At(date, ParseTime(time) ?? LondonClock.TimeOfDay(from));
+        }
+
+        return from.AddDays(offset.Days ?? 0);
+    }
+
+    private static TimeOnly? TimeOfDay(TimerDefinition timer) => ParseTime(timer.Time);
+
+    private static TimeOnly? ParseTime(string? time) =>
+        time is null ? null : TimeOnly.ParseExact(time, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,82 @@
+using KccRights.Workflows.Activities;
+using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Reminders;
+using KccRights.Workflows.Validation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace KccRights.Workflows.Runtime;
+
+/// <summary>
+/// Wires the runtime. The caller provides the core services (NpgsqlDataSource, TimeProvider, DeadlineCalculator,
+/// ClockStore). Modules add their job handlers (<c>IJobHandler</c>), task types (<see cref="HumanTaskType"/>),
+/// conditions (<see cref="IWorkflowCondition"/>) and may replace <see cref="INotificationSender"/>.
+/// </summary>
+public static class WorkflowServiceCollectionExtensions
+{
+    /// <summary>The runtime with its options bound from the <c>Workflows</c> section and validated on start.</summary>
+    public static IServiceCollection AddWorkflowRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WorkflowRuntimeOptions>()
+            .Bind(configuration.GetSection(WorkflowRuntimeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowRuntimeOptions>>().Value);
+        return services.AddWorkflowRuntimeCore();
+    }
+
+    /// <summary>The runtime with options already registered as a <see cref="WorkflowRuntimeOptions"/> singleton (tests, tools).</summary>
+    public static IServiceCollection AddWorkflowRuntimeCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
+
+        // Built-in job handlers: timers, notifications, and the activities the definitions name.
+        services.AddSingleton<IJobHandler, WorkflowTimerHandler>();
+        services.AddSingleton<IJobHandler, SendNotificationHandler>();
+        foreach (var kind in RequesterLetterHandler.Kinds)
+        {
+            services.AddSingleton<IJobHandler>(sp => new RequesterLetterHandler(kind, sp.GetRequiredService<INotificationSender>()));
+        }
+
+        services.AddSingleton<IJobHandler, ExtensionNoticeHandler>();
+        services.AddSingleton<IJobHandler, CloseCaseHandler>();
+        services.AddSingleton<IJobHandler, OpenAccessCaseHandler>();
+        services.AddSingleton<IJobHandler, DeleteIdCopiesHandler>();
+        foreach (var condition in BuiltInConditions.All)
+        {
+            services.AddSingleton(condition);
+        }
+
+        foreach (var taskType in HumanTaskType.BuiltIn)
+        {
+            services.AddSingleton(taskType);
+        }
+
+        services.AddSingleton<JobHandlerRegistry>();
+        services.AddSingleton(sp => new WorkflowCatalog(
+            sp.GetRequiredService<JobHandlerRegistry>().Kinds,
+            sp.GetServices<HumanTaskType>().Select(t => t.Type),
+            sp.GetServices<IWorkflowCondition>().Select(c => c.Name)));
+        services.AddSingleton(sp => DefinitionRegistry.Load(
+            sp.GetRequiredService<WorkflowRuntimeOptions>().Directory ?? DefinitionLoader.DefaultDirectory,
+            sp.GetRequiredService<WorkflowCatalog>()));
+        services.AddSingleton(sp => new Lazy<DefinitionRegistry>(sp.GetRequiredService<DefinitionRegistry>));
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
+        services.AddSingleton<WorkflowEngine>();
+        services.AddSingleton<IWorkflowEngine>(sp => sp.GetRequiredService<WorkflowEngine>());
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<JobSignal>();
+        services.AddSingleton<VersionMigrator>();
+        return services;
+    }
+
+    /// <summary>Runs the job workers in this process (the number from the options; 0 runs none).</summary>
+    public static IServiceCollection AddWorkflowWorkers(this IServiceCollection services) =>
+        services.AddHostedService<JobWorkerPool>();
+}

@@ -1,0 +1,14 @@
+namespace KccRights.Workflows.Validation;
+
+/// <summary>
+/// The names a definition may use: the job kinds of the registered <c>IJobHandler</c>s (activities), the registered human
+/// task types and the registered conditions. Modules add theirs through dependency injection; validation checks against it.
+/// </summary>
+public sealed class WorkflowCatalog(IEnumerable<string> activityKinds, IEnumerable<string> taskTypes, IEnumerable<string> conditions)
+{
+    public IReadOnlySet<string> ActivityKinds { get; } = activityKinds.ToHashSet(StringComparer.Ordinal);
+
+    public IReadOnlySet<string> TaskTypes { get; } = taskTypes.ToHashSet(StringComparer.Ordinal);
+
+    public IReadOnlySet<string> Conditions { get; } = conditions.ToHashSet(StringComparer.Ordinal);
+}

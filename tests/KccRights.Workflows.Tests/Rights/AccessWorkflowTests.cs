@@ -1,0 +1,250 @@
+using KccRights.Domain.Cases;
+using KccRights.Workflows.Runtime;
+using KccRights.Workflows.Tests.Support;
+
+namespace KccRights.Workflows.Tests.Rights;
+
+/// <summary>The access workflow (UK GDPR Art 15) driven against real PostgreSQL, with time moved by a fake clock.</summary>
+public class AccessWorkflowTests
+{
+    // Monday 2 March 2026, 09:00 in London (GMT).
+    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly object NoDoubts = new { identityInDoubt = false, clarificationNeeded = false, manifestlyUnfoundedOrExcessive = false };
+
+    private static DateOnly D(string text) => DateOnly.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Test]
+    public async Task MainPath_TriageToDispatch_ClosesCaseAndClock()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("triage"));
+        await h.AssignAsync(caseId, "officer-a");
+
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+        Assert.That((await h.OpenTaskAsync(caseId))!.Assignee, Is.EqualTo("officer-a"), "the case's officer gets its next officer task");
+        await h.CompleteAsync(caseId, "collated");
+        await h.CompleteAsync(caseId, "reviewed", actor: "officer-a");
+
+        // Four eyes: the reviewer cannot check their own redactions.
+        Assert.That(async () => await h.CompleteAsync(caseId, "checked", actor: "officer-a"), Throws.TypeOf<WorkflowException>());
+        await h.CompleteAsync(caseId, "checked", actor: "officer-b");
+        await h.CompleteAsync(caseId, "drafted", actor: "officer-a");
+
+        // The preparer cannot approve their own response (PRODUCT.md 8).
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "officer-a"), Throws.TypeOf<WorkflowException>());
+        await h.CompleteAsync(caseId, "approved", actor: "dpo");
+
+        var instance = await h.InstanceAsync(caseId);
+        var clock = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(instance.State, Is.EqualTo("closed"));
+            Assert.That(instance.Status, Is.EqualTo("completed"));
+            Assert.That(clock.IsOpen, Is.False);
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM cases WHERE id = @caseId", new { caseId }), Is.EqualTo("closed"));
+            Assert.That(await h.NotificationsAsync(caseId, "send-response", "requester"), Is.EqualTo(1));
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND status = 'pending'", new { caseId }), Is.Zero, "no reminder outlives the case");
+            Assert.That(await h.LogAsync(caseId, "transition"), Is.EqualTo(new[]
+            {
+                "triage>collation:triaged", "collation>disclosure-review:collated", "disclosure-review>redaction-check:reviewed",
+                "redaction-check>draft-response:checked", "draft-response>dpo-sign-off:drafted", "dpo-sign-off>dispatch:approved", "dispatch>closed:sent",
+            }));
+        });
+    }
+
+    [Test]
+    public async Task IdNeverArrives_ChaserAfterTenWorkingDays_ThenClosesAfterTenMore()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", new { identityInDoubt = true, clarificationNeeded = false, manifestlyUnfoundedOrExcessive = false });
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("awaiting-id"));
+            Assert.That(await h.NotificationsAsync(caseId, "send-id-request"), Is.EqualTo(1));
+        });
+
+        // Ten working days from Monday 2 March is Monday 16 March: the chaser goes.
+        await h.AdvanceToDateAsync(D("2026-03-13"), hour: 17);
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("awaiting-id"));
+        await h.AdvanceToDateAsync(D("2026-03-16"), hour: 10);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("id-chased"));
+            Assert.That(await h.NotificationsAsync(caseId, "send-id-chaser"), Is.EqualTo(1));
+        });
+
+        // Ten more working days (Monday 30 March): closed for lack of ID.
+        await h.AdvanceToDateAsync(D("2026-03-30"), hour: 10);
+        var clock = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("closed-no-id"));
+            Assert.That(await h.NotificationsAsync(caseId, "send-closure-no-id"), Is.EqualTo(1));
+            Assert.That(await h.NotificationsAsync(caseId, "send-id-chaser"), Is.EqualTo(1), "one chaser, never two");
+            Assert.That(clock.IsOpen, Is.False);
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.Zero, "no due-date reminders while waiting for ID");
+        });
+    }
+
+    [Test]
+    public async Task IdArrives_RestartsTheClockFromThatDay_AndCancelsTheChaser()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", new { identityInDoubt = true, clarificationNeeded = false, manifestlyUnfoundedOrExcessive = false });
+        await h.AdvanceToDateAsync(D("2026-03-09"));
+        Assert.That(await h.RaiseAsync(caseId, "id-received", new { on = "2026-03-09" }), Is.True);
+        var clock = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("id-received"));
+            Assert.That(clock.ClockStart, Is.EqualTo(D("2026-03-09")), "UK GDPR Art 12(6): the month starts when the ID arrives");
+            Assert.That(clock.DueOn, Is.EqualTo(D("2026-04-09")));
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM jobs WHERE case_id = @caseId AND payload->>'timerId' = 'id-chaser'", new { caseId }), Is.EqualTo("cancelled"));
+        });
+
+        await h.CompleteAsync(caseId, "verified", new { idSeen = "passport" });
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"), "ID copies deleted, then on to collation");
+        await h.AdvanceToDateAsync(D("2026-04-10"));
+        Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(1), "the reminders follow the restarted date");
+    }
+
+    [Test]
+    public async Task Clarification_PausesAndResumesTheClock_AsInLegalRulesExample()
+    {
+        // LEGAL-RULES.md: received Mon 2026-03-02, clarification asked 04-03, answered 13-03 (10 days) -> due Mon 2026-04-13.
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.AdvanceToDateAsync(D("2026-03-04"), hour: 9);
+        await h.CompleteAsync(caseId, "triaged", new { identityInDoubt = false, clarificationNeeded = true, manifestlyUnfoundedOrExcessive = false });
+        var paused = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("awaiting-clarification"));
+            Assert.That(paused.IsPaused, Is.True);
+            Assert.That(await h.NotificationsAsync(caseId, "send-clarification-request"), Is.EqualTo(1));
+        });
+
+        await h.AdvanceToDateAsync(D("2026-03-13"), hour: 11);
+        await h.RaiseAsync(caseId, "clarification-received");
+        var resumed = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("clarification-received"));
+            Assert.That(resumed.IsPaused, Is.False);
+            Assert.That(resumed.PausedDays, Is.EqualTo(10));
+            Assert.That(resumed.DueOn, Is.EqualTo(D("2026-04-13")));
+            Assert.That(
+                await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND status = 'pending' AND dedupe_key LIKE '%:i:due-in-5-working-days:2026-04-02'", new { caseId }),
+                Is.EqualTo(1),
+                "the due-soon reminder is re-armed for 5 working days before the new due date (Thu 2 April, before Easter)");
+        });
+
+        await h.CompleteAsync(caseId, "scope-agreed");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+    }
+
+    [Test]
+    public async Task Extension_ApprovedByDpo_ExtendsClockAndSendsNotice_AsInLegalRulesExample()
+    {
+        // LEGAL-RULES.md: received Fri 2026-07-31, extended -> Mon 2026-11-02.
+        await using var h = await WorkflowHarness.CreateAsync(new DateTimeOffset(2026, 7, 31, 9, 0, 0, TimeSpan.Zero));
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await h.AdvanceToDateAsync(D("2026-08-20"));
+        Assert.That(await h.RaiseAsync(caseId, "extension-requested", new { reason = "Records in six systems (complex)" }), Is.True);
+        Assert.That((await h.OpenTaskAsync(caseId))!.Role, Is.EqualTo("dpo"));
+        await h.CompleteAsync(caseId, "approved", actor: "dpo");
+        var clock = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+            Assert.That(clock.Extended, Is.True);
+            Assert.That(clock.ExtensionReason, Is.EqualTo("Records in six systems (complex)"));
+            Assert.That(clock.EffectiveDueOn, Is.EqualTo(D("2026-11-02")));
+            Assert.That(clock.ExtensionNotifiedAt, Is.Not.Null, "Art 12(3): the notice went and was recorded");
+            Assert.That(await h.NotificationsAsync(caseId, "send-extension-notice", "requester"), Is.EqualTo(1));
+        });
+
+        // Extended once only (Art 12(3)): a second request matches no transition.
+        Assert.That(await h.RaiseAsync(caseId, "extension-requested", new { reason = "again" }), Is.False);
+    }
+
+    [Test]
+    public async Task Extension_AfterTheNoticeDate_IsNotOffered()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await h.AdvanceToDateAsync(D("2026-04-03"));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.RaiseAsync(caseId, "extension-requested", new { reason = "late" }), Is.False);
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+            Assert.That(await h.LogAsync(caseId, "ignored"), Has.Some.EqualTo("collation>:extension-requested"));
+        });
+    }
+
+    [Test]
+    public async Task Reminders_FiveWorkingDaysBefore_OnTheDay_DailyWhenOverdue_AndBeforeTheNoticeDate()
+    {
+        // Due Thu 2 April 2026 (received Mon 2 March). 5 working days before: Thu 26 March. Notice by 2 April, reminded
+        // 3 working days before: Mon 30 March. Overdue each working day from Tue 7 April (Good Friday, Easter Monday).
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.AssignAsync(caseId, "officer-a");
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+
+        await h.AdvanceToDateAsync(D("2026-03-25"), hour: 20);
+        Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.Zero);
+        await h.AdvanceToDateAsync(D("2026-03-26"), hour: 9);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon", "officer"), Is.EqualTo(1));
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon", "team"), Is.EqualTo(1));
+        });
+
+        await h.AdvanceToDateAsync(D("2026-04-09"), hour: 12);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-extension-notice-due"), Is.EqualTo(2));
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-today"), Is.EqualTo(2));
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-overdue", "officer"), Is.EqualTo(3), "7, 8 and 9 April");
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-overdue", "team"), Is.EqualTo(3));
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(2), "never twice");
+        });
+    }
+
+    [Test]
+    public async Task ManifestlyUnfoundedRequest_RefusalDecidedByDpo_ThenClosed()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", new { identityInDoubt = false, clarificationNeeded = false, manifestlyUnfoundedOrExcessive = true }, actor: "officer-a");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("refusal-sign-off"));
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", new { reasons = "x" }, actor: "officer-a"), Throws.TypeOf<WorkflowException>());
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "dpo"), Throws.TypeOf<WorkflowException>().With.Message.Contains("reasons"));
+        await h.CompleteAsync(caseId, "approved", new { reasons = "Twelfth identical request this year" }, actor: "dpo");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("closed"));
+    }
+
+    [Test]
+    public async Task Withdrawn_FromAnyOpenState_ClosesAndCancelsEverything()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await h.RaiseAsync(caseId, "withdrawn");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("withdrawn"));
+            Assert.That(await h.OpenTaskAsync(caseId), Is.Null);
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND status = 'pending'", new { caseId }), Is.Zero);
+            Assert.That((await h.ClockAsync(caseId)).IsOpen, Is.False);
+        });
+    }
+}

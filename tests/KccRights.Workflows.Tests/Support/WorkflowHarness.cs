@@ -1,0 +1,252 @@
+using System.Text.Json;
+using Dapper;
+using KccRights.Domain.Cases;
+using KccRights.Domain.Deadlines;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Database;
+using KccRights.Infrastructure.Deadlines;
+using KccRights.TestSupport;
+using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Runtime;
+using KccRights.Workflows.Validation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace KccRights.Workflows.Tests.Support;
+
+/// <summary>
+/// The real runtime on a fresh migrated database, with time from a <see cref="FakeTimeProvider"/>: jobs are run by
+/// <see cref="RunJobsAsync"/> and time is moved by <see cref="AdvanceToAsync"/>, which fires every timer on its way.
+/// </summary>
+internal sealed class WorkflowHarness : IAsyncDisposable
+{
+    private WorkflowHarness(ServiceProvider services, FakeTimeProvider time, string connectionString)
+    {
+        Services = services;
+        Time = time;
+        ConnectionString = connectionString;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource => Services.GetRequiredService<NpgsqlDataSource>();
+
+    public WorkflowEngine Engine => Services.GetRequiredService<WorkflowEngine>();
+
+    public JobRunner Runner => Services.GetRequiredService<JobRunner>();
+
+    public JobStore Jobs => Services.GetRequiredService<JobStore>();
+
+    public ClockStore Clocks => Services.GetRequiredService<ClockStore>();
+
+    public static async Task<WorkflowHarness> CreateAsync(DateTimeOffset start, Action<IServiceCollection>? configure = null, Action<WorkflowRuntimeOptions>? options = null, string? directory = null)
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        var time = new FakeTimeProvider(start);
+        var runtimeOptions = new WorkflowRuntimeOptions { Directory = directory ?? Paths.Workflows, LeaseSeconds = 30, HeartbeatSeconds = 10, BackoffBaseSeconds = 1, BackoffMaxSeconds = 60, MaxAttempts = 3 };
+        options?.Invoke(runtimeOptions);
+        var services = CoreServices(connectionString, time, runtimeOptions);
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<DefinitionRegistry>().StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), time);
+        return new WorkflowHarness(provider, time, connectionString);
+    }
+
+    public static ServiceCollection CoreServices(string connectionString, TimeProvider time, WorkflowRuntimeOptions options)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(time);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(connectionString)));
+        services.AddSingleton(BankHolidayFile.Load());
+        services.AddSingleton<DeadlineCalculator>();
+        services.AddSingleton<ClockStore>();
+        services.AddSingleton<CaseStore>();
+        services.AddSingleton(options);
+        services.AddWorkflowRuntimeCore();
+        return services;
+    }
+
+    /// <summary>The catalog of the registered runtime (no database is opened).</summary>
+    public static WorkflowCatalog Catalog()
+    {
+        using var provider = CoreServices("Host=127.0.0.1;Database=unused", TimeProvider.System, new WorkflowRuntimeOptions { Directory = Paths.Workflows }).BuildServiceProvider();
+        return provider.GetRequiredService<WorkflowCatalog>();
+    }
+
+    /// <summary>Opens a case for <paramref name="right"/> received now, starts its clock and its workflow; runs due jobs.</summary>
+    public async Task<long> OpenCaseAsync(Right right, string? definitionId = null)
+    {
+        long caseId;
+        await using (var connection = await DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            var now = Time.GetUtcNow();
+            (caseId, _) = await CaseStore.CreateAsync(transaction, right, LondonTime.DateOf(now).Year, "email");
+            await Clocks.OpenAsync(transaction, caseId, now, null, "intake");
+            await Engine.StartAsync(transaction, caseId, definitionId ?? right.Id(), null, "intake");
+            await transaction.CommitAsync();
+        }
+
+        await RunJobsAsync();
+        return caseId;
+    }
+
+    public async Task<int> RunJobsAsync() => await Runner.RunDueAsync("test-worker");
+
+    /// <summary>Moves time forward to <paramref name="target"/>, stopping at each pending job's run_at to run it.</summary>
+    public async Task AdvanceToAsync(DateTimeOffset target)
+    {
+        while (true)
+        {
+            await RunJobsAsync();
+            var next = await Jobs.NextRunAtAsync();
+            if (next is null || next > target)
+            {
+                break;
+            }
+
+            if (next > Time.GetUtcNow())
+            {
+                Time.SetUtcNow(next.Value);
+            }
+        }
+
+        if (target > Time.GetUtcNow())
+        {
+            Time.SetUtcNow(target);
+        }
+
+        await RunJobsAsync();
+    }
+
+    public Task AdvanceAsync(TimeSpan by) => AdvanceToAsync(Time.GetUtcNow() + by);
+
+    /// <summary>Moves to <paramref name="date"/> (London) at <paramref name="hour"/>:00 London time.</summary>
+    public Task AdvanceToDateAsync(DateOnly date, int hour = 12) => AdvanceToAsync(LondonClock.At(date, new TimeOnly(hour, 0)));
+
+    public async Task<bool> RaiseAsync(long caseId, string eventName, object? data = null, string actor = "officer-a")
+    {
+        bool moved;
+        await using (var connection = await DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            moved = await Engine.RaiseAsync(transaction, caseId, eventName, Element(data), actor);
+            await transaction.CommitAsync();
+        }
+
+        await RunJobsAsync();
+        return moved;
+    }
+
+    /// <summary>Completes the case's single open task with <paramref name="outcome"/>, then runs due jobs.</summary>
+    public async Task CompleteAsync(long caseId, string outcome, object? data = null, string actor = "officer-a")
+    {
+        var task = await OpenTaskAsync(caseId) ?? throw new AssertionException($"Case {caseId} has no open task (state {(await InstanceAsync(caseId)).State}).");
+        await using (var connection = await DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await Engine.CompleteTaskAsync(transaction, task.Id, outcome, Element(data), actor);
+            await transaction.CommitAsync();
+        }
+
+        await RunJobsAsync();
+    }
+
+    public async Task AssignAsync(long caseId, string assignee)
+    {
+        var task = await OpenTaskAsync(caseId) ?? throw new AssertionException($"Case {caseId} has no open task.");
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await Engine.AssignTaskAsync(transaction, task.Id, assignee, "team-leader");
+        await transaction.CommitAsync();
+    }
+
+    public async Task<InstanceView> InstanceAsync(long caseId)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<InstanceView>(
+            "SELECT id, state, status, state_seq, data::text AS data, assignee, definition_version FROM workflow_instances WHERE case_id = @caseId ORDER BY id DESC LIMIT 1",
+            new { caseId });
+    }
+
+    public async Task<string> StateAsync(long caseId) => (await InstanceAsync(caseId)).State;
+
+    public async Task<TaskView?> OpenTaskAsync(long caseId)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<TaskView>(
+            "SELECT id, type, role, state, assignee, due_on, status FROM workflow_tasks WHERE case_id = @caseId AND status = 'open'",
+            new { caseId });
+    }
+
+    public async Task<ClockState> ClockAsync(long caseId) => (await Clocks.GetAsync(caseId))!;
+
+    public async Task<int> NotificationsAsync(long caseId, string template, string? recipientKind = null)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*)::int FROM outbound_notifications WHERE case_id = @caseId AND template = @template AND (@recipientKind::text IS NULL OR recipient_kind = @recipientKind)",
+            new { caseId, template, recipientKind });
+    }
+
+    public async Task<IReadOnlyList<string>> LogAsync(long caseId, string kind)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(
+            "SELECT coalesce(from_state, '') || '>' || coalesce(to_state, '') || ':' || coalesce(event, '') FROM workflow_log WHERE case_id = @caseId AND kind = @kind ORDER BY id",
+            new { caseId, kind })).AsList();
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new AssertionException($"No value from: {sql}");
+    }
+
+    public static JsonElement? Element(object? data) => data is null ? null : JsonSerializer.SerializeToElement(data);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+    }
+}
+
+internal sealed record InstanceView
+{
+    public long Id { get; init; }
+
+    public string State { get; init; } = "";
+
+    public string Status { get; init; } = "";
+
+    public int StateSeq { get; init; }
+
+    public string Data { get; init; } = "{}";
+
+    public string? Assignee { get; init; }
+
+    public string DefinitionVersion { get; init; } = "";
+}
+
+internal sealed record TaskView
+{
+    public long Id { get; init; }
+
+    public string Type { get; init; } = "";
+
+    public string Role { get; init; } = "";
+
+    public string State { get; init; } = "";
+
+    public string? Assignee { get; init; }
+
+    public DateOnly? DueOn { get; init; }
+
+    public string Status { get; init; } = "";
+}
