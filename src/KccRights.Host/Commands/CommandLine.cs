@@ -20,6 +20,7 @@ internal static class CommandLine
           deadline --received DATE|INSTANT [--clock-start DATE] [--pause FROM..TO]... [--bank-holidays FILE]
                                          print the statutory dates of one request as JSON
           deadlines recalculate          recalculate every open case's dates after the bank-holiday file changes
+          classify FILE.eml              print how intake understands one email, as JSON
           help                           show this text
         """;
 
@@ -35,6 +36,7 @@ internal static class CommandLine
                 "migrate" => await MigrateCommand.RunAsync(rest),
                 "deadline" => DeadlineCommand.Run(rest, Console.Out),
                 "deadlines" => await DeadlinesCommand.RunAsync(rest),
+                "classify" => ClassifyCommand.Run(rest, Console.Out),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };
