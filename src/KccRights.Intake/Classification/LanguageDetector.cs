@@ -61,6 +61,12 @@ public static partial class LanguageDetector
             }
         }
 
+        // A line or two says too little to call it another language, unless its letters do (ą, ŵ...).
+        if (best.Item1 != "en" && words.Count < 12 && !Profiles.First(p => p.Code == best.Item1).Letters.Any(c => text.Contains(c, StringComparison.OrdinalIgnoreCase)))
+        {
+            return ("en", best.Item2, $"too short to tell ({words.Count} words): assumed English");
+        }
+
         // Short English messages ("what info do u have on me") hit few listed words; prefer English unless another
         // language clearly wins.
         if (best.Item1 != "en")

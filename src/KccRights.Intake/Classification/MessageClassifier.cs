@@ -110,6 +110,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         var language = LanguageDetector.Detect(content.OwnText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 5 ? content.OwnText : body + " " + subject);
         var scored = ScoreRights(subject, text, out var rightReasons);
         var chosen = scored.Where(s => s.Value >= options.RightThreshold).OrderBy(s => s.Key).ToList();
+        chosen = DropContextRights(chosen, rightReasons);
         var complaint = chosen.Any(c => c.Key == Right.Complaint);
 
         // 3. Replies on a case: a reference in the subject, or a reply in a thread with no new request in it.
@@ -319,6 +320,37 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         }
 
         return scores;
+    }
+
+    /// <summary>
+    /// Words that describe the background of a strong request are not requests of their own: a complaint about a
+    /// breach mentions a "wrong address"; a restriction pending an accuracy dispute (UK GDPR Art 18(1)(a)) says the
+    /// data "is wrong" and asks to "stop using" it.
+    /// </summary>
+    private static List<KeyValuePair<Right, double>> DropContextRights(List<KeyValuePair<Right, double>> chosen, List<string> reasons)
+    {
+        var strong = chosen.Where(c => c.Value >= 0.85 && c.Key is Right.Complaint or Right.Restriction).Select(c => c.Key).ToList();
+        if (strong.Count == 0)
+        {
+            return chosen;
+        }
+
+        var kept = new List<KeyValuePair<Right, double>>();
+        foreach (var candidate in chosen)
+        {
+            var context = candidate.Value < 0.75 && !strong.Contains(candidate.Key)
+                && (strong.Contains(Right.Complaint) || candidate.Key is Right.Rectification or Right.Objection);
+            if (context)
+            {
+                reasons.Add($"{candidate.Key.Id()} taken as background to the {strong[0].Id()} request (weak evidence)");
+            }
+            else
+            {
+                kept.Add(candidate);
+            }
+        }
+
+        return kept;
     }
 
     private static (Relationship, string) DecideRelationship(string text, string? fromName)

@@ -146,6 +146,12 @@ internal static partial class PersonDetails
             var cut = AddressStart().Matches(before).LastOrDefault();
             var start = cut is null ? 0 : cut.Index + cut.Length;
             var address = string.Concat(before.AsSpan(start), text.AsSpan(index, length)).Trim().TrimStart('(', ',').Trim();
+            // Start at the house number or flat where there is one ("Tom Fisher 21/06/1989, 5 Hope Street").
+            if (HouseStart().Match(address) is { Success: true } house && house.Index < address.Length - length)
+            {
+                address = address[house.Index..];
+            }
+
             if (address.Length > 120)
             {
                 address = address[^120..];
@@ -213,4 +219,7 @@ internal static partial class PersonDetails
 
     [GeneratedRegex(@"(?i:\b(?:formerly\s+of|previously\s+of|of|at|live\s+at|living\s+at|lives\s+at|address\s+is|address\s*:|moved\s+to)\s+|\(|:\s+|\.\s+)", RegexOptions.CultureInvariant)]
     private static partial Regex AddressStart();
+
+    [GeneratedRegex(@"\b(?:(?:Flat|Apartment|Unit|Room)\s+\d+[A-Za-z]?\b|\d+[A-Za-z]?(?=[ \t]+[A-Z]))", RegexOptions.CultureInvariant)]
+    private static partial Regex HouseStart();
 }

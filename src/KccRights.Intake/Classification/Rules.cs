@@ -34,7 +34,7 @@ internal static class Rules
             PhraseRule.Text("Article 15", 0.85, @"\b(?:article|art\.?)\s*15\b"),
             PhraseRule.Text("copy of the data", 0.85, @"\bcop(?:y|ies)\s+of\s+(?:all\s+|any\s+|the\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:" + Whose + @"\s+)?(?:\w+\s+){0,2}?" + Data + @"\b"),
             PhraseRule.Text("asks for copies", 0.6, @"\b(?:request(?:ing)?|like|want|wish\s+to\s+(?:have|receive|see)|receive|obtain|need)\s+(?:a\s+|full\s+)?cop(?:y|ies)\b"),
-            PhraseRule.Text("everything you hold", 0.8, @"\b(?:all|any|every|everything|what)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?(?:" + Data + @"\s+)?(?:that\s+|which\s+)?(?:you|u|the\s+council|kent\s+county\s+council|kent|kcc|your\s+(?:department|team|service|organisation))\s+(?:currently\s+|may\s+|might\s+|still\s+)?(?:hold|holds|have|has|keep|keeps|store|stores|process)\b"),
+            PhraseRule.Text("everything you hold", 0.8, @"(?<!\b(?:delete|erase|remove|destroy|correct|amend|update|restrict)\s+(?:\w+\s+)?)\b(?:all|any|every|everything|what)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?(?:" + Data + @"\s+)?(?:that\s+|which\s+)?(?:you|u|the\s+council|kent\s+county\s+council|kent|kcc|your\s+(?:department|team|service|organisation))\s+(?:currently\s+|may\s+|might\s+|still\s+)?(?:hold|holds|have|has|keep|keeps|store|stores|process)\b"),
             PhraseRule.Text("what do you hold", 0.5, @"\bwhat\s+(?:info|information|data|records?|details|files?)\s+(?:do\s+|does\s+)?(?:you|u|the\s+council|kcc|kent)\s+(?:have|hold|keep|got)\b"),
             PhraseRule.Text("records held about", 0.75, @"\b" + Data + @"\s+(?:that\s+)?(?:you|the\s+council|kcc)\s+(?:hold|have|keep)\s+(?:about|on|regarding|concerning|relating\s+to)\s+(?:me|my|him|her|them|us|our)\b"),
             PhraseRule.Text("see the records", 0.65, @"\b(?:see|access|view|read|obtain|get)\s+" + Whose + @"\s+(?:\w+\s+){0,2}?(?:records?|files?|data|information|notes)\b"),
@@ -95,7 +95,7 @@ internal static class Rules
         // UK GDPR Art 21: objection.
         [Right.Objection] =
         [
-            PhraseRule.Text("I object", 0.85, @"\b(?:i|we|my\s+client)\s+(?:strongly\s+|formally\s+|hereby\s+|wish\s+to\s+|want\s+to\s+|would\s+like\s+to\s+)?objects?\s+to\b"),
+            PhraseRule.Text("I object", 0.85, @"\b(?:i|we|my\s+client)\s+(?:also\s+|strongly\s+|formally\s+|hereby\s+|wish\s+to\s+|want\s+to\s+|would\s+like\s+to\s+)*objects?\s+to\b"),
             PhraseRule.Text("right to object", 0.85, @"\bright\s+to\s+object\b"),
             PhraseRule.Text("Article 21", 0.85, @"\b(?:article|art\.?)\s*21\b"),
             PhraseRule.Text("objection to the use", 0.85, @"\bobjection\s+to\s+(?:the\s+)?(?:use|using|processing|sharing|you|kent|kcc|my|his|her|being)"),
@@ -113,8 +113,8 @@ internal static class Rules
             PhraseRule.Text("solely automated", 0.85, @"\bsolely\s+(?:by\s+)?automat"),
             PhraseRule.Text("decided by a computer", 0.8, @"\b(?:decided|made|scored|assessed|rejected|refused|ranked)\s+(?:\w+\s+)?(?:by|using)\s+(?:a\s+|an\s+|the\s+)?(?:computer|algorithm|software|automated\s+system|automatic\s+system|machine)"),
             PhraseRule.Text("human review", 0.6, @"\bhuman\s+(?:review|intervention|being\s+(?:to\s+)?(?:review|look))"),
-            PhraseRule.Text("profiling", 0.5, @"\bprofiling\b"),
-            PhraseRule.Text("algorithm", 0.4, @"\balgorithm\w*\b"),
+            PhraseRule.Text("profiling", 0.35, @"\bprofiling\b"),
+            PhraseRule.Text("algorithm", 0.3, @"\balgorithm\w*\b"),
         ],
 
         // DPA 2018 s.164A: complaints to the controller about its handling of personal data.
