@@ -4,6 +4,7 @@ using KccRights.Benchmarks;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     ["deadlines"] = DeadlineBenchmark.RunAsync,
+    ["classification"] = ClassificationBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
