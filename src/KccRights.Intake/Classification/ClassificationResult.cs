@@ -139,6 +139,9 @@ public sealed record ClassificationResult
     /// <summary>For a delivery report, the Message-IDs of the messages that could not be delivered.</summary>
     public IReadOnlyList<string> BouncedMessageIds { get; init; } = [];
 
+    /// <summary>For a delivery report, the addresses that could not be reached (Final-Recipient).</summary>
+    public IReadOnlyList<string> BouncedRecipients { get; init; } = [];
+
     /// <summary>Problems met while parsing (bad charset, unclosed multipart, bad base64, unreadable date).</summary>
     public IReadOnlyList<string> ParseProblems { get; init; } = [];
 }

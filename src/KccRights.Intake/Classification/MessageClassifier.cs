@@ -88,7 +88,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         // 1. Delivery reports (RFC 3464) and auto-replies (RFC 3834) are recorded, never answered (mail loops).
         if (Bounce(message, content, from) is { } bounce)
         {
-            return baseResult with { Kind = MessageKind.Bounce, Confidence = bounce.Confidence, Reasons = [bounce.Reason], Language = "en", BouncedMessageIds = [.. content.BouncedMessageIds, .. content.BouncedRecipients] };
+            return baseResult with { Kind = MessageKind.Bounce, Confidence = bounce.Confidence, Reasons = [bounce.Reason], Language = "en", BouncedRecipients = content.BouncedRecipients };
         }
 
         if (AutoReply(message, subject) is { } auto)

@@ -108,7 +108,7 @@ public class ExampleDetailsTests
     {
         var result = Classify("15-bounce.eml");
 
-        Assert.That(result.BouncedMessageIds, Does.Contain("jay.k.1999@example.com"));
+        Assert.That(result.BouncedRecipients, Does.Contain("jay.k.1999@example.com"));
     }
 
     [Test]
