@@ -111,6 +111,16 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         var scored = ScoreRights(subject, text, out var rightReasons);
         var chosen = scored.Where(s => s.Value >= options.RightThreshold).OrderBy(s => s.Key).ToList();
         chosen = DropContextRights(chosen, rightReasons);
+
+        // An FOI request that only looks like an access request ("information request") is not one: people who want
+        // their own data say so ("about me", "my records"), and then the FOI wording does not matter (ICO guidance).
+        if (chosen.Count > 0 && chosen.All(c => c.Key == Right.Access)
+            && Best(Rules.FreedomOfInformation, subject, text) is { Confidence: >= 0.85 } foiFirst
+            && (chosen.All(c => c.Value < 0.7) || !Rules.PersonalCue.IsMatch(text)))
+        {
+            rightReasons.Add($"\"{foiFirst.Phrase}\" and nothing about a person's own data: treated as FOI");
+            chosen = [];
+        }
         var complaint = chosen.Any(c => c.Key == Right.Complaint);
 
         // 3. Replies on a case: a reference in the subject, or a reply in a thread with no new request in it.

@@ -184,6 +184,7 @@ internal static partial class PersonDetails
     [
         new(@"(?i:\bour\s+client|\bmy\s+client)[:,]?[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
         new(@"(?i:\b(?:we|I)\s+(?:act|are\s+acting|am\s+acting|represent)\s+(?:for|on\s+behalf\s+of)?)[ \t]*" + Title + Name, RegexOptions.CultureInvariant),
+        new(@"(?i:\bwe\s+(?:are|have\s+been)\s+instructed\s+by)[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
         new(@"(?i:\bclient(?:'s)?\s+(?:full\s+)?name\s*:|\bre\s*:|\bclient\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant),
         new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
     ];

@@ -40,6 +40,9 @@ internal static class Rules
             PhraseRule.Text("see the records", 0.65, @"\b(?:see|access|view|read|obtain|get)\s+" + Whose + @"\s+(?:\w+\s+){0,2}?(?:records?|files?|data|information|notes)\b"),
             PhraseRule.Text("send me the records", 0.6, @"\bsend\s+(?:me|us)\s+(?:all\s+|a\s+copy\s+of\s+|copies\s+of\s+)?(?:of\s+)?(?:my|the|his|her|their|our)\s+(?:\w+\s+){0,2}?(?:records?|data|information|files?|notes)\b"),
             PhraseRule.Text("would like the records", 0.6, @"\b(?:would\s+like|want|need|request(?:ing)?|asking\s+for)\s+(?:all\s+|copies\s+)?(?:of\s+)?" + Whose + @"\s+(?:\w+\s+){0,2}?(?:records?|files?|notes|personal\s+data)\b"),
+            PhraseRule.Text("can I have the records", 0.6, @"\b(?:can|could|may)\s+(?:i|you|we)\s+(?:please\s+)?(?:get|have|see|receive|let\s+me\s+(?:have|see)|send\s+me|get\s+hold\s+of)\s+(?:all\s+|a\s+copy\s+of\s+|copies\s+of\s+|whatever\s+|everything\s+)?(?:of\s+)?(?:the\s+|my\s+|his\s+|her\s+|their\s+)?(?:\w+\s+){0,3}?(?:records?|files?|paperwork|notes|information|data|reports?|minutes|documents?)\b"),
+            PhraseRule.Text("what is on file about", 0.6, @"\bwhatever\s+(?:is|you\s+have)\s+on\s+(?:file|record)\b|\bon\s+(?:file|record)\s+about\s+(?:me|him|her|them|us)\b"),
+            PhraseRule.Text("everything written about", 0.7, @"\b(?:read|see|have|get|know)\s+(?:everything|all|whatever|what)\s+(?:that\s+)?(?:they|you|the\s+\w+|staff|social\s+workers?)\s*(?:'ve|have|has)?\s+(?:written|recorded|noted|kept|said|put\s+down)\s+(?:about|on)\s+(?:me|him|her|them|us|my)\b"),
             PhraseRule.Subject("records request in the subject", 0.5, @"^(?:(?:re|fw|fwd):\s*)?(?:(?:request\s+for\s+(?:my|his|her|our|a\s+copy\s+of))|(?:records?|personal\s+data|data|information)\s+request|access\s+to\s+(?:my|records))"),
             PhraseRule.Text("access request (Welsh)", 0.7, @"\bcais\s+(?:gwrthrych\s+)?am\s+(?:fynediad|wybodaeth)|\bcopi\s+o(?:'r|r)?\s+(?:holl\s+)?(?:wybodaeth|data|cofnodion)|\bgwybodaeth\s+(?:bersonol\s+)?sydd\s+gennych"),
             PhraseRule.Text("access request (Polish)", 0.7, @"\bdost[eę]p(?:u)?\s+do\s+(?:moich\s+|swoich\s+|jego\s+|jej\s+)?danych|\bkopi[eęi]\s+(?:moich\s+|wszystkich\s+|swoich\s+)?danych|\bart(?:ykuł|ykulu|\.)?\s*15\s+rodo|\bwniosek\s+o\s+(?:udost[eę]pnienie|dost[eę]p)"),
@@ -53,6 +56,8 @@ internal static class Rules
             PhraseRule.Text("correct the record", 0.8, @"\b(?:correct|amend|update|fix|change|rectify|put\s+right)\s+(?:the|my|his|her|their|this|that|these|those|our\s+client'?s)\s+(?:\w+\s+){0,3}?(?:record|records|data|details|information|entry|entries|name|surname|address|date\s+of\s+birth|file|error|mistake|ethnicity|gender|attendance)\b"),
             PhraseRule.Text("data is wrong", 0.6, @"\b(?:is|are|was|were|has\s+been|have\s+been)\s+(?:recorded\s+|listed\s+|shown\s+)?(?:incorrect(?:ly)?|inaccurate(?:ly)?|wrong(?:ly)?|misspelt|misspelled|out\s+of\s+date|not\s+correct)\b"),
             PhraseRule.Text("please correct", 0.7, @"\bplease\s+(?:can\s+you\s+)?(?:correct|amend|update|fix|put\s+right)\b"),
+            PhraseRule.Text("that is not true", 0.6, @"\b(?:that|this|it)\s+is\s+(?:not\s+true|untrue|incorrect|wrong|false|not\s+right)\b"),
+            PhraseRule.Text("needs to be put right", 0.7, @"\bneeds?\s+to\s+be\s+(?:put\s+right|corrected|changed|amended|updated|fixed)\b"),
             PhraseRule.Text("incorrect record", 0.6, @"\b(?:incorrect|inaccurate|wrong)\s+(?:attendance|record|records|information|data|details|entry|name|address|date)"),
         ],
 
@@ -63,6 +68,9 @@ internal static class Rules
             PhraseRule.Text("Article 17", 0.85, @"\b(?:article|art\.?)\s*17\b"),
             PhraseRule.Text("erasure", 0.8, @"\berasure\b"),
             PhraseRule.Text("delete the data", 0.75, @"\b(?:delete|erase|destroy|wipe|purge|remove)\s+(?:all\s+(?:of\s+)?|any\s+|the\s+|this\s+|that\s+|these\s+|those\s+)?(?:my|his|her|their|our|everything|all|any)\b"),
+            PhraseRule.Text("delete the record", 0.75, @"\b(?:delete|erase|destroy|wipe|purge|shred)\s+(?:\w+\s+){0,3}?(?:data|information|records?|details|files?|notes|photo(?:graph)?s?|pictures?|images?|videos?|entry|entries|reports?|referrals?|assessments?)\b"),
+            PhraseRule.Text("get rid of the files", 0.75, @"\bget\s+rid\s+of\s+(?:the\s+|my\s+|all\s+|any\s+|those\s+|these\s+)?(?:\w+\s+){0,2}?(?:files?|records?|data|information|notes|details|reports?)\b"),
+            PhraseRule.Text("consent withdrawn", 0.4, @"\b(?:no\s+longer|do\s+not|don't)\s+consent\b|\bwithdraw\w*\s+(?:my\s+)?consent\b"),
             PhraseRule.Text("deleted from your systems", 0.8, @"\b(?:deleted|erased|destroyed|removed|wiped|purged)\s+(?:from\s+(?:your|all|the|kcc|council|any)|permanently|completely|entirely|in\s+full)"),
             PhraseRule.Text("wants it deleted", 0.75, @"\b(?:want|like|ask|request|wish|need)\b[^.\n]{0,80}?\b(?:deleted|erased|destroyed|removed\s+from)\b"),
             PhraseRule.Text("deletion of", 0.8, @"\b(?:deletion|removal|erasure|destruction)\s+of\s+(?:my|his|her|the|all|their|our|any)\b"),
@@ -79,6 +87,7 @@ internal static class Rules
             PhraseRule.Text("Article 18", 0.85, @"\b(?:article|art\.?)\s*18\b"),
             PhraseRule.Text("stop using it until", 0.75, @"\b(?:stop|suspend|pause|freeze|cease)\s+(?:using|processing|the\s+use\s+of|use\s+of|sharing)\s+[^.\n]{0,60}?\b(?:until|while|whilst|pending)\b"),
             PhraseRule.Text("restricted while", 0.7, @"\b(?:not\s+(?:be\s+)?(?:used|shared|processed)|restricted|put\s+on\s+hold|frozen)\s+(?:while|until|whilst|pending)\b"),
+            PhraseRule.Text("do not use it while", 0.75, @"\b(?:while|whilst|until|pending)\b[^.\n]{0,80}\b(?:don't|do\s+not|not\s+to|stop)\s+(?:use|using|share|sharing|process\w*)\b|\b(?:don't|do\s+not)\s+(?:use|share|process)\b[^.\n]{0,60}\b(?:until|while|whilst|pending)\b"),
             PhraseRule.Text("restrict the records", 0.7, @"\brestrict\s+(?:access\s+to\s+)?(?:my|his|her|the|their)\s+(?:\w+\s+){0,2}?(?:records?|data|information|file)\b"),
         ],
 
@@ -112,6 +121,9 @@ internal static class Rules
             PhraseRule.Text("Article 22", 0.85, @"\b(?:article|art\.?)\s*22\b"),
             PhraseRule.Text("solely automated", 0.85, @"\bsolely\s+(?:by\s+)?automat"),
             PhraseRule.Text("decided by a computer", 0.8, @"\b(?:decided|made|scored|assessed|rejected|refused|ranked)\s+(?:\w+\s+)?(?:by|using)\s+(?:a\s+|an\s+|the\s+)?(?:computer|algorithm|software|automated\s+system|automatic\s+system|machine)"),
+            PhraseRule.Text("decided automatically", 0.8, @"\b(?:rejected|refused|decided|declined|assessed|scored|turned\s+down)\s+automatically\b|\bautomatic(?:ally)?\s+(?:decision|rejection|refusal)"),
+            PhraseRule.Text("how the decision was made", 0.5, @"\bhow\s+(?:the|this|that|my|his|her)\s+decision\s+was\s+(?:made|reached|taken)"),
+            PhraseRule.Text("a person to look again", 0.5, @"\b(?:someone|a\s+person|a\s+human|an\s+officer)\s+to\s+(?:look\s+at|review|check|reconsider)\s+(?:it|this|that|the\s+decision)"),
             PhraseRule.Text("human review", 0.6, @"\bhuman\s+(?:review|intervention|being\s+(?:to\s+)?(?:review|look))"),
             PhraseRule.Text("profiling", 0.35, @"\bprofiling\b"),
             PhraseRule.Text("algorithm", 0.3, @"\balgorithm\w*\b"),
@@ -124,9 +136,11 @@ internal static class Rules
             PhraseRule.Text("formal complaint", 0.85, @"\bformal\s+complaint\b"),
             PhraseRule.Text("wish to complain", 0.85, @"\b(?:wish|want|would\s+like|writing)\s+to\s+complain\b"),
             PhraseRule.Text("complaint about the handling", 0.85, @"\bcomplain(?:t|ing)?\s+(?:about|regarding)\s+(?:how|the\s+way|the\s+handling|your\s+handling|the\s+delay|the\s+council'?s\s+handling)"),
+            PhraseRule.Text("escalate as a complaint", 0.85, @"\b(?:escalat\w*|treat\w*|log\w*|record\w*|register\w*)\s+(?:it\s+|this\s+)?as\s+a\s+(?:formal\s+)?complaint\b"),
+            PhraseRule.Text("unhappy with the handling", 0.6, @"\b(?:not\s+happy|unhappy|dissatisfied|disappointed)\s+(?:with|about)\s+(?:how|the\s+way)\b"),
             PhraseRule.Text("section 164A", 0.9, @"\b(?:section|s\.?)\s*164A\b"),
             PhraseRule.Subject("complaint in the subject", 0.6, @"^(?:(?:re|fw|fwd):\s*)?(?:formal\s+)?complaint\b"),
-            PhraseRule.Text("no response to my request", 0.4, @"\b(?:no|not\s+had\s+a|still\s+not\s+(?:had|received)\s+a?|heard\s+nothing)\s*(?:response|reply|answer)?\s*(?:to|about|regarding)\s+my\s+(?:subject\s+access\s+)?request"),
+            PhraseRule.Text("no response to my request", 0.4, @"\b(?:no|not\s+had\s+a|still\s+not\s+(?:had|received)\s+a?|heard\s+nothing)\s*(?:response|reply|answer)?\s*(?:to|about|regarding)\s+my\s+(?:subject\s+access\s+)?request|\b(?:have|has)\s+not\s+(?:responded|replied|answered)\b"),
         ],
     };
 
@@ -143,6 +157,11 @@ internal static class Rules
         PhraseRule.Text("statistics request", 0.5, @"\bhow\s+many\s+(?:pupils|children|students|requests|staff|schools|exclusions|complaints|people|families)\b"),
     ];
 
+    /// <summary>Signs a request is about a person (the writer, their child, a client), not about the council's statistics.</summary>
+    public static readonly Regex PersonalCue = new(
+        @"\b(?:about|on|of|concerning|regarding|relating\s+to)\s+(?:me|myself|my\s+\w+|him|her|our\s+client)\b|\bmy\s+(?:own\s+)?(?:records|data|information|file|details|personal)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
     public static readonly PhraseRule[] Spam =
     [
         PhraseRule.Text("marketing", 0.8, @"\b(?:unsubscribe|click\s+here|limited\s+time\s+offer|special\s+offer|act\s+now|100%\s+free|risk[-\s]free|no\s+obligation)\b"),
@@ -155,6 +174,8 @@ internal static class Rules
         [
             PhraseRule.Text("acts for a client", 0.9, @"\b(?:we|this\s+firm)\s+(?:act|are\s+acting|represent)\b"),
             PhraseRule.Text("acts for a named person", 0.8, @"\bI\s+(?:act|am\s+acting)\s+(?:for|on\s+behalf\s+of)\s+(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b"),
+            PhraseRule.Text("instructed by a client", 0.9, @"\bwe\s+(?:are|have\s+been)\s+instructed\s+by\b"),
+            PhraseRule.Text("encloses the client's authority", 0.6, @"\b(?:enclose|attach)\w*\s+(?:his|her|their|our\s+client'?s)\s+(?:signed\s+)?(?:authority|consent|mandate)\b"),
             PhraseRule.Text("our client", 0.85, @"\bour\s+client\b|\bmy\s+client\b"),
             PhraseRule.Text("on behalf of our client", 0.9, @"\bon\s+behalf\s+of\s+(?:our|my)\s+client"),
             PhraseRule.Text("form of authority", 0.6, @"\b(?:form|letter)\s+of\s+authority\b|\bsigned\s+authority\b"),
@@ -162,7 +183,8 @@ internal static class Rules
         ],
         [Relationship.Child] =
         [
-            PhraseRule.Text("my son or daughter", 0.85, @"\bmy\s+(?:\w+\s+)?(?:son|daughter|child|children|stepson|stepdaughter|step-son|step-daughter|boy|girl|kids?)\b"),
+            PhraseRule.Text("my son or daughter", 0.85, @"\bmy\s+(?:\w+\s+)?(?:son|daughter|child|children|stepson|stepdaughter|step-son|step-daughter|boy|girl|kids?|lad|lass)\b"),
+            PhraseRule.Text("my N-year-old", 0.8, @"\bmy\s+\d{1,2}[-\s]?(?:year|yr)s?[-\s]?old\b"),
             PhraseRule.Text("our son or daughter", 0.8, @"\bour\s+(?:\w+\s+)?(?:son|daughter|child|children)\b"),
             PhraseRule.Text("parental responsibility", 0.8, @"\bparental\s+responsibility\b"),
             PhraseRule.Text("I am the parent", 0.85, @"\bI\s+am\s+(?:his|her|their|the\s+child'?s|the)\s+(?:mother|father|mum|dad|parent|guardian|step-?(?:mother|father|mum|dad)|legal\s+guardian)\b"),
