@@ -110,6 +110,7 @@ public sealed partial class IntakeProcessor(
 
             case MessageKind.Reply:
             case MessageKind.Request when repliesToUs && !isComplaint:
+            case MessageKind.Other when repliesToUs:
                 if (caseIds.Count == 0)
                 {
                     await TriageAsync(transaction, message.Id, null, ["a reply that matches no case: find its case", .. result.Reasons], cancellationToken);

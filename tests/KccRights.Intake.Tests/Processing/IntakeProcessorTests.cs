@@ -122,6 +122,29 @@ public class IntakeProcessorTests
         });
     }
 
+    [Test]
+    public async Task AnswerWithoutReOrReference_ThatRepliesToOurMessage_IsStillAReplyOnTheCase()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+        await ProcessAsync(harness, "05-rectification-attendance.eml", new DateTimeOffset(2026, 3, 20, 13, 30, 0, TimeSpan.Zero));
+        var caseId = await harness.ScalarAsync<long>("SELECT id FROM cases");
+        await harness.ScalarAsync<int>(
+            "INSERT INTO outbound_messages (case_id, message_id, purpose, dedupe_key, recipient, subject, sent_at) VALUES (@caseId, 'ack.z@kent.gov.uk', 'acknowledgement', 'acknowledgement:z', 'priya.raman@example.co.uk', 's', now()) RETURNING 1",
+            new { caseId });
+        var raw = Encoding.UTF8.GetBytes(
+            "From: Priya Raman <priya.raman@example.co.uk>\nTo: data.protection@kent.gov.uk\nSubject: hospital letter\n" +
+            "Message-ID: <r2@example.co.uk>\nIn-Reply-To: <ack.z@kent.gov.uk>\n\nHere is the letter from the hospital.\n");
+
+        var answer = await ProcessAsync(harness, raw, new DateTimeOffset(2026, 3, 23, 8, 0, 0, TimeSpan.Zero));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(answer.Kind, Is.EqualTo(MessageKind.Reply));
+            Assert.That(answer.AttachedToCases, Is.EqualTo(new[] { caseId }));
+            Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM intake_triage"), Is.Zero);
+        });
+    }
+
     [TestCase("11-out-of-office.eml", "auto-reply")]
     [TestCase("15-bounce.eml", "bounce")]
     public async Task AutoRepliesAndBounces_OpenNothing_AndAreNeverAnswered(string file, string kind)
