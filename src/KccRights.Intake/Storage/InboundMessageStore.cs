@@ -120,12 +120,26 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
             transaction,
             cancellationToken: cancellationToken));
 
+    /// <summary>After this many failed attempts a message stops being retried and goes to an officer.</summary>
+    public const int MaxAttempts = 5;
+
     internal async Task RecordFailureAsync(long id, string error, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE inbound_messages SET attempts = attempts + 1, last_error = @error WHERE id = @id",
-            new { id, error },
+            """
+            WITH failed AS (
+                UPDATE inbound_messages SET attempts = attempts + 1, last_error = @error,
+                       status = CASE WHEN attempts + 1 >= @max THEN 'triage' ELSE status END
+                WHERE id = @id AND status = 'received'
+                RETURNING id, status
+            )
+            INSERT INTO intake_triage (inbound_message_id, reasons, created_at)
+            SELECT id, jsonb_build_array('intake could not process this message after ' || @max || ' attempts: ' || @error), @now
+            FROM failed WHERE status = 'triage'
+            ON CONFLICT (inbound_message_id) DO NOTHING
+            """,
+            new { id, error, max = MaxAttempts, now = time.GetUtcNow() },
             cancellationToken: cancellationToken));
     }
 

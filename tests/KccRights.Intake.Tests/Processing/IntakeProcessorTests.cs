@@ -242,6 +242,28 @@ public class IntakeProcessorTests
     }
 
     [Test]
+    public async Task MessageThatKeepsFailing_GoesToTriageAfterFiveAttempts_InsteadOfBlockingIntake()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+        var stored = await harness.Store.StoreAsync(Corpus.Read("07-portability.eml"), DateTimeOffset.UtcNow, null);
+        await harness.ScalarAsync<int>("UPDATE inbound_messages SET tag = '\\x00000000000000000000000000000000'::bytea WHERE id = @id RETURNING 1", new { id = stored.Id });
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.That(await harness.Processor.ProcessAsync(stored.Id), Is.Null);
+        }
+
+        var row = (await harness.QueryAsync<(string Status, int Attempts, string LastError)>("SELECT status, attempts, last_error FROM inbound_messages")).Single();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(row.Status, Is.EqualTo("triage"));
+            Assert.That(row.Attempts, Is.EqualTo(5));
+            Assert.That(row.LastError, Does.Contain("AuthenticationTagMismatch"));
+            Assert.That(await harness.ScalarAsync<string>("SELECT reasons::text FROM intake_triage"), Does.Contain("after 5 attempts"));
+        });
+    }
+
+    [Test]
     public async Task ProcessingTwice_ActsOnce()
     {
         await using var harness = await IntakeHarness.CreateAsync();
