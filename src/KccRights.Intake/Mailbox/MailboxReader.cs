@@ -140,6 +140,13 @@ public sealed partial class MailboxReader(
 
     private async Task<int> DrainAsync(ImapClient client, IMailFolder inbox, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(options.ProcessedFolder) && !inbox.PermanentFlags.HasFlag(MessageFlags.UserDefined))
+        {
+            // Without a kept keyword every message would be read again on every pass (harmless, as storing dedupes, but endless).
+            throw new InvalidOperationException(
+                $"The mailbox does not keep custom keywords such as {options.ProcessedKeyword}: set {MailboxOptions.Section}:ProcessedFolder so handled mail is moved instead.");
+        }
+
         var created = 0;
         while (true)
         {

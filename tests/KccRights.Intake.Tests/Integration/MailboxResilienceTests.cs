@@ -105,6 +105,42 @@ public class MailboxResilienceTests
     }
 
     [Test]
+    public async Task WithoutIdle_ThePollingReaderPicksUpNewMail()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+        var mailbox = await NewMailboxAsync();
+        var health = new MailboxHealth(TimeProvider.System);
+        var reader = new MailboxReader(
+            new MailboxOptions
+            {
+                Host = MailServers.Host,
+                Port = _servers.ImapPort,
+                Tls = MailTls.None,
+                Username = mailbox,
+                Password = MailServers.Password,
+                UseIdle = false,
+                PollInterval = TimeSpan.FromMilliseconds(300),
+            },
+            harness.Store,
+            health,
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MailboxReader>.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = reader.RunAsync(stop.Token);
+        try
+        {
+            await WaitUntilAsync(() => Task.FromResult(health.Current.State == MailboxState.Polling), "the reader polls");
+            await MailTestKit.DeliverAsync(_servers, mailbox, [Corpus.Read(Files[2])], useDateHeader: false);
+            await WaitUntilAsync(async () => await harness.ScalarAsync<long>("SELECT count(*) FROM inbound_messages") == 1, "the polled message was stored");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    [Test]
     public async Task ImapOutage_ReaderBacksOffShowsItInHealth_AndResumesByItself()
     {
         await using var harness = await IntakeHarness.CreateAsync();
