@@ -42,8 +42,8 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
 
         if (existing is not null)
         {
-            // The same Message-ID on different content: a broken client or a resend with changes. Keep both; an
-            // officer sees the second in triage (it is processed like any other message).
+            // The same Message-ID on different content: a broken client or a resend with changes. Keep both (the second
+            // under a key with its hash) and process each like any other message: dropping one could lose a request.
             dedupeKey = messageId + "#sha256:" + Convert.ToHexStringLower(hash);
             if (await FindAsync(connection, transaction, dedupeKey, hash, cancellationToken) is { } again)
             {
