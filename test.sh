@@ -5,8 +5,9 @@
 # TestResults/<project>/ as TRX files.
 set -uo pipefail
 cd "$(dirname "$0")"
-# Chromium for the browser tests (Debian's package, driven by Playwright without a browser download).
-bash scripts/install-prerequisites.sh chromium || exit 1
+# Chromium for the browser tests (Debian's package, driven by Playwright without a browser download); Dovecot and
+# Postfix for the mail tests (each test run starts private instances on loopback ports).
+bash scripts/install-prerequisites.sh chromium dovecot-imapd postfix || exit 1
 if [ -f .config/dotnet-tools.json ]; then dotnet tool restore >/dev/null || exit 1; fi
 rm -rf TestResults
 dotnet build KccRights.sln -c Release -nologo -clp:ErrorsOnly || exit 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what KCC Rights needs on a fresh Debian machine that has only the .NET SDK: PostgreSQL (the embedded
-# default runs the machine's PostgreSQL binaries), time-zone data for Europe/London dates.
+# default runs the machine's PostgreSQL binaries), time-zone data for Europe/London dates, and any further Debian
+# packages named as arguments (the tests add chromium, dovecot-imapd and postfix).
 # As root it uses apt-get; otherwise it says what to install. Safe to run again: installs only what is missing.
 set -euo pipefail
 
@@ -25,6 +26,9 @@ fi
 
 echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks questions on install: a local-only mail system (the tests run their own private instances).
+echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+echo "postfix postfix/mailname string localhost" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's postgresql package creates and starts a system cluster; the service never uses it.

@@ -6,6 +6,8 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["deadlines"] = DeadlineBenchmark.RunAsync,
     ["web"] = WebLoadBenchmark.RunAsync,
     ["workflows"] = WorkflowBenchmark.RunAsync,
+    ["classification"] = ClassificationBenchmark.RunAsync,
+    ["intake"] = IntakeBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -26,6 +26,7 @@ internal static class CommandLine
                                          check, draw, list and migrate the workflow definitions in workflows/
           incidents list [--all]|retry ID
                                          jobs that failed every attempt, and retrying one
+          classify FILE.eml              print how intake understands one email, as JSON
           help                           show this text
         """;
 
@@ -44,6 +45,7 @@ internal static class CommandLine
                 "api-token" => await ApiTokenCommand.RunAsync(rest),
                 "workflows" => await WorkflowsCommand.RunAsync(rest),
                 "incidents" => await IncidentsCommand.RunAsync(rest),
+                "classify" => ClassifyCommand.Run(rest, Console.Out),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };

@@ -74,6 +74,7 @@ public class CommandLineTests
                 ["ConnectionStrings__Database"] = connectionString,
                 ["Workflows__Directory"] = directory,
                 ["urls"] = "http://127.0.0.1:0",
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
             },
             "serve");
         Assert.Multiple(() =>

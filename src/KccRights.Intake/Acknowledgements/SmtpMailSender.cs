@@ -1,0 +1,111 @@
+using KccRights.Intake.Mailbox;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace KccRights.Intake.Acknowledgements;
+
+/// <summary>Outgoing mail (configuration section <c>Intake:Smtp</c>).</summary>
+public sealed class SmtpOptions
+{
+    public const string Section = "Intake:Smtp";
+
+    public string Host { get; set; } = "";
+
+    public int Port { get; set; } = 587;
+
+    public MailTls Tls { get; set; } = MailTls.StartTls;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>The address the public sees and replies to: the data-protection mailbox.</summary>
+    public string FromAddress { get; set; } = "data.protection@kent.gov.uk";
+
+    public string FromName { get; set; } = "Kent County Council Data Protection";
+
+    /// <summary>The domain of the Message-IDs the service generates (so replies thread back).</summary>
+    public string MessageIdDomain { get; set; } = "kent.gov.uk";
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            errors.Add($"{Section}:Host is required");
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            errors.Add($"{Section}:Port must be 1-65535");
+        }
+
+        if (!MailboxAddress.TryParse(FromAddress, out _))
+        {
+            errors.Add($"{Section}:FromAddress is not an email address");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>Sends one message. The acknowledgement job depends on this, not on SMTP.</summary>
+public interface IMailSender
+{
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>MailKit SMTP with one kept-open connection, reopened after any failure.</summary>
+public sealed class SmtpMailSender(SmtpOptions options) : IMailSender, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SmtpClient? _client;
+
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var client = _client;
+            if (client is null || !client.IsConnected)
+            {
+                client?.Dispose();
+                client = _client = new SmtpClient();
+                var socket = options.Tls switch
+                {
+                    MailTls.SslOnConnect => SecureSocketOptions.SslOnConnect,
+                    MailTls.StartTls => SecureSocketOptions.StartTls,
+                    _ => SecureSocketOptions.None,
+                };
+                await client.ConnectAsync(options.Host, options.Port, socket, cancellationToken);
+                if (!string.IsNullOrEmpty(options.Username))
+                {
+                    await client.AuthenticateAsync(options.Username, options.Password ?? string.Empty, cancellationToken);
+                }
+            }
+
+            try
+            {
+                await client.SendAsync(message, cancellationToken);
+            }
+            catch
+            {
+                client.Dispose();
+                _client = null;
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _client?.Dispose();
+        _gate.Dispose();
+    }
+}

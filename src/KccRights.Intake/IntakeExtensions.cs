@@ -1,0 +1,62 @@
+using KccRights.Intake.Acknowledgements;
+using KccRights.Intake.Classification;
+using KccRights.Intake.Mailbox;
+using KccRights.Intake.Processing;
+using KccRights.Intake.Storage;
+using KccRights.Workflows.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace KccRights.Intake;
+
+/// <summary>
+/// Wires intake into a host. Needs, from elsewhere: an NpgsqlDataSource, a ClockStore and a TimeProvider (AddKccCore),
+/// and the workflow runtime's IWorkflowEngine and IJobQueue. Refuses to start with a clear message when the mailbox or
+/// SMTP settings are incomplete.
+/// </summary>
+public static class IntakeExtensions
+{
+    public static IServiceCollection AddIntake(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var classifier = configuration.GetSection(ClassifierOptions.Section).Get<ClassifierOptions>() ?? new ClassifierOptions();
+        var mailbox = configuration.GetSection(MailboxOptions.Section).Get<MailboxOptions>() ?? new MailboxOptions();
+        var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
+        var storage = configuration.GetSection(MessageStorageOptions.Section).Get<MessageStorageOptions>() ?? new MessageStorageOptions();
+
+        services.AddSingleton(classifier);
+        services.AddSingleton(mailbox);
+        services.AddSingleton(smtp);
+        services.AddSingleton(storage);
+        services.AddSingleton(_ => MessageCipher.FromOptions(storage, dataDirectory));
+        services.AddSingleton<InboundMessageStore>();
+        services.AddSingleton<MessageClassifier>(sp => new MessageClassifier(classifier, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IntakeProcessor>();
+        services.AddSingleton<MailboxHealth>();
+        services.AddSingleton(sp => new MailboxReader(
+            mailbox,
+            sp.GetRequiredService<InboundMessageStore>(),
+            sp.GetRequiredService<MailboxHealth>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<MailboxReader>>(),
+            sp.GetService<IOAuth2TokenProvider>()));
+        services.AddSingleton(_ => new AcknowledgementTemplates());
+        services.TryAddSingleton<IMailSender>(_ => new SmtpMailSender(smtp));
+        services.AddSingleton<IJobHandler, SendAcknowledgementHandler>();
+
+        if (!string.IsNullOrWhiteSpace(mailbox.Host))
+        {
+            var errors = mailbox.Validate(services.Any(s => s.ServiceType == typeof(IOAuth2TokenProvider))).Concat(smtp.Validate()).ToList();
+            if (errors.Count > 0)
+            {
+                throw new InvalidOperationException("Intake is misconfigured: " + string.Join("; ", errors));
+            }
+
+            services.AddHostedService<IntakeWorker>();
+        }
+
+        return services;
+    }
+}

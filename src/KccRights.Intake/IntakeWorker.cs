@@ -1,0 +1,58 @@
+using KccRights.Intake.Mailbox;
+using KccRights.Intake.Processing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KccRights.Intake;
+
+/// <summary>
+/// The background intake: reads the mailbox (IDLE or polling) and processes what it stored; a sweep every minute picks
+/// up anything stored but not yet processed (after a crash, or a processing failure that is retried).
+/// </summary>
+public sealed partial class IntakeWorker(MailboxReader reader, IntakeProcessor processor, TimeProvider time, ILogger<IntakeWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        reader.OnStored = async ct => await processor.ProcessPendingAsync(ct);
+        await Task.WhenAll(reader.RunAsync(stoppingToken), SweepAsync(stoppingToken));
+    }
+
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var processed = await processor.ProcessPendingAsync(stoppingToken);
+                if (processed > 0)
+                {
+                    Log.Swept(logger, processed);
+                }
+
+                await Task.Delay(SweepInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The database may be down for a while; the sweep tries again, it never ends intake.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.SweepFailed(logger, ex.GetType().Name);
+                await Task.Delay(SweepInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4401, LogLevel.Information, "Processed {Count} stored messages left waiting")]
+        public static partial void Swept(ILogger logger, int count);
+
+        [LoggerMessage(4402, LogLevel.Warning, "Processing stored messages failed ({Error}); trying again in a minute")]
+        public static partial void SweepFailed(ILogger logger, string error);
+    }
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using KccRights.Intake.Storage;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+
+namespace KccRights.Intake.Mailbox;
+
+/// <summary>Points where tests stop the reader, as a crash would.</summary>
+public sealed class MailboxHooks
+{
+    /// <summary>Inside the storing transaction, before commit: a crash here must lose nothing.</summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; set; }
+
+    /// <summary>After the commit, before the message is moved or flagged: a crash here must duplicate nothing.</summary>
+    public Func<long, CancellationToken, Task>? AfterCommit { get; set; }
+}
+
+/// <summary>
+/// Reads the data-protection mailbox with MailKit: IDLE where the server offers it, polling otherwise. Each message's
+/// raw bytes are stored and committed first; only then is it moved to the processed folder (or flagged). A crash in
+/// between leaves it in the inbox, and reading it again finds it already stored. An outage backs off exponentially
+/// and retries for ever, with the state in <see cref="MailboxHealth"/>.
+/// </summary>
+public sealed partial class MailboxReader(
+    MailboxOptions options,
+    InboundMessageStore store,
+    MailboxHealth health,
+    TimeProvider time,
+    ILogger<MailboxReader> logger,
+    IOAuth2TokenProvider? tokenProvider = null)
+{
+    public MailboxHooks Hooks { get; } = new();
+
+    /// <summary>Called after each batch is stored and marked (the intake processor runs the new messages).</summary>
+    public Func<CancellationToken, Task>? OnStored { get; set; }
+
+    /// <summary>Runs until cancelled: connect, drain the inbox, wait for mail (IDLE or poll), reconnect after failures.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var delay = options.RetryInitial;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = await ConnectAsync(cancellationToken);
+                delay = options.RetryInitial;
+                var inbox = await client.GetFolderAsync(options.InboxFolder, cancellationToken);
+                await inbox.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    await DrainAsync(client, inbox, cancellationToken);
+                    await WaitForMailAsync(client, inbox, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // Any failure (network, server, database) must back off and retry, never end intake.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                var wait = Jitter(delay);
+                health.Failed(ex, wait);
+                Log.Retrying(logger, ex.GetType().Name, wait.TotalSeconds);
+                try
+                {
+                    await Task.Delay(wait, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(options.RetryMax.Ticks, delay.Ticks * 2));
+            }
+        }
+
+        health.Stopped();
+    }
+
+    /// <summary>Connects, stores every waiting message, marks them, and disconnects. Returns how many were new.</summary>
+    public async Task<int> ReadOnceAsync(CancellationToken cancellationToken = default)
+    {
+        using var client = await ConnectAsync(cancellationToken);
+        var inbox = await client.GetFolderAsync(options.InboxFolder, cancellationToken);
+        await inbox.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+        var stored = await DrainAsync(client, inbox, cancellationToken);
+        await client.DisconnectAsync(true, cancellationToken);
+        return stored;
+    }
+
+    private async Task<ImapClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var client = new ImapClient { Timeout = (int)options.Timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(options.Host, options.Port, options.SocketOptions, cancellationToken);
+            if (tokenProvider is not null)
+            {
+                var token = await tokenProvider.GetAccessTokenAsync(cancellationToken);
+                await client.AuthenticateAsync(new SaslMechanismOAuth2(options.Username, token), cancellationToken);
+            }
+            else
+            {
+                await client.AuthenticateAsync(options.Username, options.Password ?? string.Empty, cancellationToken);
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.ProcessedFolder))
+            {
+                await EnsureFolderAsync(client, options.ProcessedFolder, cancellationToken);
+            }
+
+            health.Connected();
+            Log.Connected(logger, client.Capabilities.HasFlag(ImapCapabilities.Idle));
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task EnsureFolderAsync(ImapClient client, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.GetFolderAsync(name, cancellationToken);
+        }
+        catch (FolderNotFoundException)
+        {
+            var root = client.GetFolder(client.PersonalNamespaces[0]);
+            await root.CreateAsync(name, isMessageFolder: true, cancellationToken);
+        }
+    }
+
+    private async Task<int> DrainAsync(ImapClient client, IMailFolder inbox, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(options.ProcessedFolder) && !inbox.PermanentFlags.HasFlag(MessageFlags.UserDefined))
+        {
+            // Without a kept keyword every message would be read again on every pass (harmless, as storing dedupes, but endless).
+            throw new InvalidOperationException(
+                $"The mailbox does not keep custom keywords such as {options.ProcessedKeyword}: set {MailboxOptions.Section}:ProcessedFolder so handled mail is moved instead.");
+        }
+
+        var created = 0;
+        while (true)
+        {
+            var query = string.IsNullOrWhiteSpace(options.ProcessedFolder)
+                ? SearchQuery.Not(SearchQuery.HasKeyword(options.ProcessedKeyword))
+                : SearchQuery.All;
+            var uids = (await inbox.SearchAsync(query, cancellationToken)).OrderBy(u => u.Id).Take(options.BatchSize).ToList();
+            if (uids.Count == 0)
+            {
+                return created;
+            }
+
+            var summaries = await inbox.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.InternalDate, cancellationToken);
+            foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
+            {
+                await using var stream = await inbox.GetStreamAsync(summary.UniqueId, cancellationToken);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken);
+
+                // The instant the message reached the mailbox starts the statutory clock (LEGAL-RULES.md section 1).
+                var receivedAt = summary.InternalDate ?? time.GetUtcNow();
+                var location = string.Create(CultureInfo.InvariantCulture, $"{inbox.FullName}/{inbox.UidValidity}/{summary.UniqueId.Id}");
+                var result = await store.StoreAsync(buffer.ToArray(), receivedAt, location, Hooks.BeforeCommit, cancellationToken);
+                if (result.Created)
+                {
+                    created++;
+                }
+
+                if (Hooks.AfterCommit is { } afterCommit)
+                {
+                    await afterCommit(result.Id, cancellationToken);
+                }
+            }
+
+            // Only now, with every message in this batch committed, does the mailbox change.
+            if (string.IsNullOrWhiteSpace(options.ProcessedFolder))
+            {
+                await inbox.AddFlagsAsync(uids, MessageFlags.Seen, new HashSet<string>(StringComparer.Ordinal) { options.ProcessedKeyword }, silent: true, cancellationToken);
+            }
+            else
+            {
+                var processed = await client.GetFolderAsync(options.ProcessedFolder, cancellationToken);
+                await inbox.MoveToAsync(uids, processed, cancellationToken);
+            }
+
+            health.Stored(uids.Count);
+            Log.Batch(logger, uids.Count);
+            if (OnStored is { } onStored)
+            {
+                await onStored(cancellationToken);
+            }
+        }
+    }
+
+    private async Task WaitForMailAsync(ImapClient client, IMailFolder inbox, CancellationToken cancellationToken)
+    {
+        if (options.UseIdle && client.Capabilities.HasFlag(ImapCapabilities.Idle))
+        {
+            health.Checked(MailboxState.Idle);
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            done.CancelAfter(options.IdleRestart);
+            void OnCountChanged(object? sender, EventArgs e) => done.Cancel();
+            inbox.CountChanged += OnCountChanged;
+            try
+            {
+                await client.IdleAsync(done.Token, cancellationToken);
+            }
+            finally
+            {
+                inbox.CountChanged -= OnCountChanged;
+            }
+        }
+        else
+        {
+            health.Checked(MailboxState.Polling);
+            await Task.Delay(options.PollInterval, time, cancellationToken);
+            await client.NoOpAsync(cancellationToken);
+        }
+    }
+
+    private static TimeSpan Jitter(TimeSpan delay) =>
+        TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (0.4 * Random.Shared.NextDouble()))));
+
+    private static partial class Log
+    {
+        [LoggerMessage(4101, LogLevel.Information, "Connected to the mailbox (IDLE offered: {Idle})")]
+        public static partial void Connected(ILogger logger, bool idle);
+
+        [LoggerMessage(4102, LogLevel.Information, "Stored and marked {Count} messages from the mailbox")]
+        public static partial void Batch(ILogger logger, int count);
+
+        [LoggerMessage(4103, LogLevel.Warning, "Mailbox unavailable ({Error}); retrying in {Seconds:0.0} s")]
+        public static partial void Retrying(ILogger logger, string error, double seconds);
+    }
+}

@@ -1,0 +1,269 @@
+using System.Text.Json;
+using Dapper;
+using KccRights.Domain.Cases;
+using KccRights.Domain.Deadlines;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Deadlines;
+using KccRights.Intake.Classification;
+using KccRights.Intake.Storage;
+using KccRights.Intake.Threading;
+using KccRights.Workflows.Runtime;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace KccRights.Intake.Processing;
+
+/// <summary>What the processor did with one stored message.</summary>
+public sealed record IntakeOutcome(long MessageId, MessageKind Kind, string Status, IReadOnlyList<CaseReference> OpenedCases, IReadOnlyList<long> AttachedToCases, bool Triaged);
+
+/// <summary>
+/// Acts on stored inbound messages, one transaction each: classify; a request opens one case per right (linked), starts
+/// its clock at the instant the message reached the mailbox, starts the right's workflow and enqueues the
+/// acknowledgement; a reply is attached to its case and raises the workflow event; auto-replies and bounces are
+/// recorded on the matching case and never answered; anything else goes to triage. Nothing is dropped.
+/// </summary>
+public sealed partial class IntakeProcessor(
+    NpgsqlDataSource dataSource,
+    InboundMessageStore store,
+    MessageClassifier classifier,
+    ClockStore clocks,
+    IWorkflowEngine workflows,
+    IJobQueue jobs,
+    TimeProvider time,
+    ILogger<IntakeProcessor> logger)
+{
+    public const string Actor = "intake";
+    public const string AcknowledgementJob = "send-acknowledgement";
+    public const string ReplyReceived = "reply-received";
+    public const string IdReceived = "id-received";
+
+    /// <summary>Processes every stored message not yet acted on; returns how many were processed.</summary>
+    public async Task<int> ProcessPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var pending = await store.PendingAsync(100, cancellationToken);
+            var done = 0;
+            foreach (var id in pending)
+            {
+                if (await ProcessAsync(id, cancellationToken) is not null)
+                {
+                    done++;
+                }
+            }
+
+            total += done;
+            if (pending.Count < 100 || done == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>Processes one stored message; null when another worker has it or it was already processed.</summary>
+    public async Task<IntakeOutcome?> ProcessAsync(long inboundId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var message = await store.LoadAsync(connection, transaction, inboundId, forUpdate: true, cancellationToken);
+            if (message is null || message.Status != "received")
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return null;
+            }
+
+            var result = classifier.Classify(message.Raw);
+            var threads = await ThreadResolver.ResolveAsync(transaction, result, cancellationToken);
+            var outcome = await ActAsync(transaction, message, result, threads, cancellationToken);
+            await InboundMessageStore.SetOutcomeAsync(transaction, inboundId, outcome.Status, result, time.GetUtcNow(), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            Log.Processed(logger, inboundId, result.Kind.Id(), outcome.Status, string.Join(",", outcome.OpenedCases));
+            return outcome;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or System.Security.Cryptography.CryptographicException or JsonException or ClockChangeRefusedException or InvalidClockException or BankHolidayDataException)
+        {
+            // Left as 'received' with the error noted: the next run tries again, and the attempts show on the health page.
+            Log.Failed(logger, inboundId, ex.GetType().Name);
+            await store.RecordFailureAsync(inboundId, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            return null;
+        }
+    }
+
+    private async Task<IntakeOutcome> ActAsync(NpgsqlTransaction transaction, StoredMessage message, ClassificationResult result, IReadOnlyList<ThreadMatch> threads, CancellationToken cancellationToken)
+    {
+        var caseIds = threads.Select(t => t.CaseId).ToList();
+        var isComplaint = result.Kind == MessageKind.Request && result.Rights.Contains(Right.Complaint);
+        var repliesToUs = threads.Any(t => t.How.StartsWith("In-Reply-To", StringComparison.Ordinal));
+        switch (result.Kind)
+        {
+            case MessageKind.Bounce or MessageKind.AutoReply:
+                // RFC 3834 / RFC 3464: recorded on the case, never answered, never a new case.
+                foreach (var caseId in caseIds)
+                {
+                    await LinkMessageAsync(transaction, message.Id, caseId, result.Kind.Id(), cancellationToken);
+                }
+
+                return new IntakeOutcome(message.Id, result.Kind, "ignored", [], caseIds, false);
+
+            case MessageKind.Reply:
+            case MessageKind.Request when repliesToUs && !isComplaint:
+            case MessageKind.Other when repliesToUs:
+                if (caseIds.Count == 0)
+                {
+                    await TriageAsync(transaction, message.Id, null, ["a reply that matches no case: find its case", .. result.Reasons], cancellationToken);
+                    return new IntakeOutcome(message.Id, result.Kind, "triage", [], [], true);
+                }
+
+                // Attachments on a case (ID, authority) are for an officer to confirm: the workflow decides what follows.
+                var eventName = result.Attachments.Count > 0 ? IdReceived : ReplyReceived;
+                foreach (var caseId in caseIds)
+                {
+                    await LinkMessageAsync(transaction, message.Id, caseId, "reply", cancellationToken);
+                    await workflows.RaiseAsync(transaction, caseId, eventName, EventData(message.Id, result), Actor, cancellationToken);
+                }
+
+                return new IntakeOutcome(message.Id, MessageKind.Reply, "processed", [], caseIds, false);
+
+            case MessageKind.Request:
+                return await OpenCasesAsync(transaction, message, result, isComplaint ? caseIds : [], cancellationToken);
+
+            default:
+                await TriageAsync(transaction, message.Id, caseIds.Count > 0 ? caseIds[0] : null, result.TriageReasons.Count > 0 ? result.TriageReasons : result.Reasons, cancellationToken);
+                return new IntakeOutcome(message.Id, result.Kind, "triage", [], caseIds, true);
+        }
+    }
+
+    private async Task<IntakeOutcome> OpenCasesAsync(NpgsqlTransaction transaction, StoredMessage message, ClassificationResult result, IReadOnlyList<long> complainedOf, CancellationToken cancellationToken)
+    {
+        var connection = transaction.Connection!;
+        var receivedOn = LondonTime.DateOf(message.ReceivedAt);
+        var opened = new List<(long Id, CaseReference Reference, Right Right)>();
+        var askForId = result.Relationship is Relationship.Child or Relationship.Other
+            || (result.Relationship == Relationship.Client && result.Attachments.Count == 0);
+        foreach (var right in result.Rights)
+        {
+            var (caseId, reference) = await CaseStore.CreateAsync(transaction, right, receivedOn.Year, "email", cancellationToken);
+
+            // LEGAL-RULES.md section 1: day 1 is the London date of the instant the request reached the mailbox.
+            await clocks.OpenAsync(transaction, caseId, message.ReceivedAt, receivedOn, Actor, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO case_requests (case_id, inbound_message_id, requester_name, requester_email, relationship, subject_name, subject_dob,
+                                           previous_names, school, upn, address, postcode, agent_reference, language, confidence, reasons,
+                                           id_requested, created_at)
+                VALUES (@caseId, @inboundId, @requesterName, @requesterEmail, @relationship, @subjectName, @subjectDob, @previousNames, @school,
+                        @upn, @address, @postcode, @agentReference, @language, @confidence, @reasons::jsonb, @askForId, @now)
+                """,
+                new
+                {
+                    caseId,
+                    inboundId = message.Id,
+                    requesterName = result.Requester.Name,
+                    requesterEmail = result.Requester.Email,
+                    relationship = (result.Relationship ?? Relationship.Self).Id(),
+                    subjectName = result.Subject.Name,
+                    subjectDob = result.Subject.DateOfBirth,
+                    previousNames = result.Subject.PreviousNames.ToArray(),
+                    school = result.Subject.School,
+                    upn = result.Subject.Upn,
+                    address = result.Subject.Address,
+                    postcode = result.Subject.Postcode,
+                    agentReference = result.Reference,
+                    language = result.Language,
+                    confidence = (decimal)Math.Round(result.Confidence, 2),
+                    reasons = JsonSerializer.Serialize(result.Reasons),
+                    askForId,
+                    now = time.GetUtcNow(),
+                },
+                transaction,
+                cancellationToken: cancellationToken));
+            await LinkMessageAsync(transaction, message.Id, caseId, "request", cancellationToken);
+            opened.Add((caseId, reference, right));
+        }
+
+        // One email, several rights: one case per right, linked both ways.
+        foreach (var a in opened)
+        {
+            foreach (var b in opened.Where(b => b.Id != a.Id))
+            {
+                await LinkCasesAsync(transaction, a.Id, b.Id, "same-request", cancellationToken);
+            }
+
+            foreach (var earlier in complainedOf.Where(c => c != a.Id))
+            {
+                await LinkCasesAsync(transaction, a.Id, earlier, "complaint-about", cancellationToken);
+                await LinkCasesAsync(transaction, earlier, a.Id, "complained-of", cancellationToken);
+                await LinkMessageAsync(transaction, message.Id, earlier, "complaint-about", cancellationToken);
+            }
+        }
+
+        foreach (var (caseId, reference, right) in opened)
+        {
+            var data = JsonSerializer.SerializeToElement(new
+            {
+                inboundMessageId = message.Id,
+                relationship = (result.Relationship ?? Relationship.Self).Id(),
+                confidence = result.Confidence,
+                needsTriage = result.NeedsTriage,
+                linkedCases = opened.Where(o => o.Id != caseId).Select(o => o.Reference.ToString()).ToArray(),
+            });
+            await workflows.StartAsync(transaction, caseId, right.Id(), data, Actor, cancellationToken);
+            await jobs.EnqueueAsync(transaction, AcknowledgementJob, new { caseId, askForId }, caseId, dedupeKey: reference.ToString(), cancellationToken: cancellationToken);
+        }
+
+        if (result.NeedsTriage)
+        {
+            await TriageAsync(transaction, message.Id, opened[0].Id, result.TriageReasons, cancellationToken);
+        }
+
+        return new IntakeOutcome(message.Id, MessageKind.Request, result.NeedsTriage ? "triage" : "processed", opened.Select(o => o.Reference).ToList(), complainedOf, result.NeedsTriage);
+    }
+
+    private static JsonElement EventData(long inboundId, ClassificationResult result) => JsonSerializer.SerializeToElement(new
+    {
+        inboundMessageId = inboundId,
+        attachments = result.Attachments.Select(a => new { name = a.Name, contentType = a.ContentType, bytes = a.Bytes }).ToArray(),
+    });
+
+    private async Task LinkMessageAsync(NpgsqlTransaction transaction, long inboundId, long caseId, string role, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO messages_cases (inbound_message_id, case_id, role, linked_at) VALUES (@inboundId, @caseId, @role, @now)
+            ON CONFLICT (inbound_message_id, case_id) DO NOTHING
+            """,
+            new { inboundId, caseId, role, now = time.GetUtcNow() },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    private async Task LinkCasesAsync(NpgsqlTransaction transaction, long caseId, long linkedCaseId, string type, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO case_links (case_id, linked_case_id, link_type, created_at) VALUES (@caseId, @linkedCaseId, @type, @now)
+            ON CONFLICT (case_id, linked_case_id) DO NOTHING
+            """,
+            new { caseId, linkedCaseId, type, now = time.GetUtcNow() },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    private async Task TriageAsync(NpgsqlTransaction transaction, long inboundId, long? caseId, IReadOnlyList<string> reasons, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO intake_triage (inbound_message_id, case_id, reasons, created_at) VALUES (@inboundId, @caseId, @reasons::jsonb, @now)
+            ON CONFLICT (inbound_message_id) DO NOTHING
+            """,
+            new { inboundId, caseId, reasons = JsonSerializer.Serialize(reasons), now = time.GetUtcNow() },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    private static partial class Log
+    {
+        [LoggerMessage(4201, LogLevel.Information, "Inbound message {Id}: {Kind}, {Status}; opened [{Cases}]")]
+        public static partial void Processed(ILogger logger, long id, string kind, string status, string cases);
+
+        [LoggerMessage(4202, LogLevel.Error, "Inbound message {Id} could not be processed ({Error}); it stays queued")]
+        public static partial void Failed(ILogger logger, long id, string error);
+    }
+}
