@@ -66,6 +66,7 @@ public class ApiTests
             channel = "phone",
             receivedOn = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             requesterName = "Api Requester",
+            relationship = "self",
         });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var reference = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString();
@@ -97,7 +98,7 @@ public class ApiTests
     {
         using var http = Client(await CreateTokenAsync("demo-officer"));
 
-        var response = await http.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new { right = "teleportation", channel = "phone", receivedOn = "2026-11-02" });
+        var response = await http.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new { right = "teleportation", channel = "phone", receivedOn = "2026-11-02", relationship = "self" });
 
         Assert.Multiple(async () =>
         {

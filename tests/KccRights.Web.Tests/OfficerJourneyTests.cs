@@ -133,6 +133,7 @@ public partial class OfficerJourneyTests
         await page.GetByLabel("Erasure: delete their data (Art 17)").CheckAsync();
         await page.GetByLabel("phone").CheckAsync();
         await page.GetByLabel("Requester's name").FillAsync("Double Submitter");
+        await page.GetByLabel("The requester's own").CheckAsync();
 
         // Post the same form (same one-time token) twice, as a double click or a resend would.
         var statuses = await page.EvaluateAsync<int[]>(
@@ -148,7 +149,7 @@ public partial class OfficerJourneyTests
 
         await using var connection = new NpgsqlConnection(ServiceSetUp.Service.DatabaseConnectionString());
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM case_parties WHERE requester_name = 'Double Submitter'", connection);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM case_requests WHERE requester_name = 'Double Submitter'", connection);
         Assert.Multiple(async () =>
         {
             Assert.That(statuses, Has.All.Not.EqualTo(500));

@@ -72,6 +72,11 @@ internal static class CaseApi
                 return Results.BadRequest(new ApiError($"Unknown right '{body.Right}'."));
             }
 
+            if (body.Relationship is not ("self" or "child" or "client" or "other"))
+            {
+                return Results.BadRequest(new ApiError("relationship must be self, child, client or other."));
+            }
+
             if (body.Channel is not ("letter" or "phone" or "in-person" or "email"))
             {
                 return Results.BadRequest(new ApiError("channel must be letter, phone, in-person or email."));
@@ -87,7 +92,7 @@ internal static class CaseApi
                         ReceivedOn = body.ReceivedOn,
                         RequesterName = body.RequesterName,
                         RequesterEmail = body.RequesterEmail,
-                        Relationship = body.Relationship is "self" or "child" or "client" or "other" ? body.Relationship : null,
+                        Relationship = body.Relationship,
                         SubjectName = body.SubjectName,
                         Summary = body.Summary,
                     },
@@ -158,6 +163,8 @@ internal static class CaseApi
         channel = c.Channel,
         assignedTo = c.AssignedTo,
         receivedOn = c.ReceivedOn,
+        workflow = c.WorkflowId,
+        state = c.WorkflowState,
         clockStart = c.ClockStart,
         dueOn = c.EffectiveDueOn,
         paused = c.IsPaused,

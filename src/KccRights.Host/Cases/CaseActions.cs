@@ -6,6 +6,8 @@ using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
+using System.Text.Json;
+using KccRights.Workflows.Runtime;
 using Npgsql;
 
 namespace KccRights.Host.Cases;
@@ -18,7 +20,7 @@ public sealed record NewCaseRequest
     public required DateOnly ReceivedOn { get; init; }
     public string? RequesterName { get; init; }
     public string? RequesterEmail { get; init; }
-    public string? Relationship { get; init; }
+    public required string Relationship { get; init; }
     public string? SubjectName { get; init; }
     public string? Summary { get; init; }
 }
@@ -51,7 +53,7 @@ public static class StaffClaims
 /// The state-changing operations on a case, shared by the web pages and the API. Each runs in one transaction with its
 /// audit entry, and a form token (when given) makes a repeated submission a no-op.
 /// </summary>
-public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, AuditLog audit, TimeProvider time)
+public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, AuditLog audit, IWorkflowEngine workflows, TimeProvider time)
 {
     public async Task<CaseReference?> OpenByHandAsync(NewCaseRequest request, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
     {
@@ -74,12 +76,23 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         await clocks.OpenAsync(transaction, id, receivedAt, request.ReceivedOn, actor.Subject, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO case_parties (case_id, requester_name, requester_email, relationship, subject_name, summary)
-            VALUES (@id, @RequesterName, @RequesterEmail, @Relationship, @SubjectName, @Summary)
+            INSERT INTO case_requests (case_id, requester_name, requester_email, relationship, subject_name, created_at)
+            VALUES (@id, @RequesterName, @RequesterEmail, @Relationship, @SubjectName, @now)
             """,
-            new { id, request.RequesterName, request.RequesterEmail, request.Relationship, request.SubjectName, request.Summary },
+            new { id, request.RequesterName, request.RequesterEmail, request.Relationship, request.SubjectName, now = time.GetUtcNow() },
             transaction,
             cancellationToken: cancellationToken));
+        if (request.Summary is { Length: > 0 } summary)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO case_notes (case_id, author, body, created_at) VALUES (@id, @author, @body, @now)",
+                new { id, author = actor.Name, body = "What they asked for: " + summary, now = time.GetUtcNow() },
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        // The right's workflow runs the case from here, exactly as for an emailed request.
+        await workflows.StartAsync(transaction, id, request.Right.Id(), null, actor.Subject, cancellationToken);
         await audit.RecordAsync(actor.Subject, actor.Role, "case.opened-by-hand", id, detail: new { channel = request.Channel }, transaction: transaction, cancellationToken: cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return reference;
@@ -122,6 +135,91 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             new { caseId, author = actor.Name, body, now = time.GetUtcNow() },
             tx,
             cancellationToken: ct)), cancellationToken);
+
+    /// <summary>
+    /// Completes a workflow task with one of its outcomes; the outcome moves the case on. Officers' tasks are for case
+    /// workers, the DPO's for the DPO (the engine refuses a sign-off by the task's own preparer), record-owners' tasks
+    /// for that team.
+    /// </summary>
+    public async Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!MayWorkOn(task, actor))
+        {
+            await audit.RecordAsync(actor.Subject, actor.Role, "task.completed", task.CaseId, allowed: false, detail: new { task = task.Id }, cancellationToken: cancellationToken);
+            throw new UnauthorizedAccessException("This task is not for your role or team.");
+        }
+
+        if (!task.Outcomes.Contains(outcome))
+        {
+            throw new ClockChangeRefusedException("Choose one of the task's outcomes.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (formToken is { } token && !await StaffStore.ClaimFormTokenAsync(transaction, token, actor.Subject, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await ((WorkflowEngine)workflows).CompleteTaskAsync(transaction, task.Id, outcome, data, actor.Subject, cancellationToken);
+        }
+        catch (WorkflowException ex)
+        {
+            throw new ClockChangeRefusedException(ex.Message, ex);
+        }
+
+        await audit.RecordAsync(actor.Subject, actor.Role, "task.completed", task.CaseId, detail: new { task = task.Id, type = task.Type, outcome }, transaction: transaction, cancellationToken: cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task ClaimTaskAsync(CaseTask task, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!MayWorkOn(task, actor))
+        {
+            await audit.RecordAsync(actor.Subject, actor.Role, "task.claimed", task.CaseId, allowed: false, detail: new { task = task.Id }, cancellationToken: cancellationToken);
+            throw new UnauthorizedAccessException("This task is not for your role or team.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (formToken is { } token && !await StaffStore.ClaimFormTokenAsync(transaction, token, actor.Subject, cancellationToken))
+        {
+            return;
+        }
+
+        await ((WorkflowEngine)workflows).AssignTaskAsync(transaction, task.Id, actor.Subject, actor.Subject, cancellationToken);
+        await audit.RecordAsync(actor.Subject, actor.Role, "task.claimed", task.CaseId, detail: new { task = task.Id }, transaction: transaction, cancellationToken: cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Sends a record-owner task to the team that owns the source system.</summary>
+    public Task SendTaskToTeamAsync(CaseTask task, string team, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(task.CaseId, actor, formToken, "task.sent-to-team", new { task = task.Id, team }, async (tx, ct) =>
+        {
+            var updated = await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                "UPDATE workflow_tasks SET team = @team WHERE id = @id AND role = 'record-owner' AND status = 'open'",
+                new { id = task.Id, team },
+                tx,
+                cancellationToken: ct));
+            if (updated == 0)
+            {
+                throw new ClockChangeRefusedException("Only an open record-owner task can be sent to a team.");
+            }
+        }, cancellationToken);
+
+    public static bool MayWorkOn(CaseTask task, Actor actor) => task.Role switch
+    {
+        StaffRoles.Officer => actor.MayChangeCases,
+        StaffRoles.Dpo => actor.Role is StaffRoles.Dpo or StaffRoles.Admin,
+        StaffRoles.RecordOwner => (actor.Role == StaffRoles.RecordOwner && task.Team is not null && task.Team == actor.Team) || actor.MayChangeCases,
+        _ => false,
+    };
 
     private async Task InTransactionAsync(long caseId, Actor actor, Guid? formToken, string action, object detail, Func<NpgsqlTransaction, CancellationToken, Task> work, CancellationToken cancellationToken)
     {

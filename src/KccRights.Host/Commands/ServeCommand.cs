@@ -1,6 +1,7 @@
 using KccRights.Host.Extensions;
 using KccRights.Host.Web;
 using KccRights.Infrastructure.Database;
+using KccRights.Intake;
 
 namespace KccRights.Host.Commands;
 
@@ -33,6 +34,10 @@ internal static class ServeCommand
         await using var database = await DatabaseBootstrap.StartAsync(builder.Configuration, bootLoggers);
         builder.Services.AddKccCore(builder.Configuration, database.ConnectionString);
         builder.Services.AddKccWorkflows(builder.Configuration);
+
+        // Email intake: reads the mailbox when Intake:Mailbox:Host is set, and sends acknowledgements over Intake:Smtp.
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        builder.Services.AddIntake(builder.Configuration, Path.GetFullPath(storage.DataDirectory));
         builder.Services.AddHostedService<CalendarCheckService>();
         builder.AddStaffWebApp();
         if (demo)

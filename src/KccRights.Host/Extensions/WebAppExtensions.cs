@@ -27,6 +27,7 @@ internal static class WebAppExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<CaseQueries>();
         services.AddSingleton<CaseActions>();
+        services.AddSingleton<CaseTimeline>();
         services.AddSingleton<DeadlineBadges>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using KccRights.Intake.Mailbox;
 using Npgsql;
 
 namespace KccRights.Host.Web;
@@ -6,13 +7,16 @@ internal static class HealthEndpoints
 {
     /// <summary><c>GET /health</c>: 200 when the database answers, 503 otherwise. Names no personal data.</summary>
     public static void MapHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/health", async (NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/health", async (NpgsqlDataSource dataSource, MailboxHealth mailbox, MailboxOptions mailboxOptions, CancellationToken cancellationToken) =>
         {
             try
             {
                 await using var command = dataSource.CreateCommand("SELECT 1");
                 await command.ExecuteScalarAsync(cancellationToken);
-                return Results.Ok(new { status = "ok", database = "ok" });
+
+                // The mailbox being down does not make the service unhealthy (staff keep working); it is shown.
+                object mailboxState = string.IsNullOrWhiteSpace(mailboxOptions.Host) ? "not configured" : mailbox.Current;
+                return Results.Ok(new { status = "ok", database = "ok", mailbox = mailboxState });
             }
             catch (NpgsqlException)
             {

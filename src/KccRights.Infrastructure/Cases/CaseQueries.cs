@@ -22,8 +22,9 @@ public sealed record CaseSummary
     public string? RequesterName { get; init; }
     public string? SubjectName { get; init; }
     public string? Relationship { get; init; }
-    public string? Summary { get; init; }
     public string? RequesterEmail { get; init; }
+    public string? WorkflowState { get; init; }
+    public string? WorkflowId { get; init; }
 
     public string RightName => Rights.TryParseId(RightCode, out var right) ? right.Id() : RightCode;
 }
@@ -64,10 +65,12 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
     private const string SummarySelect =
         """
         SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, k.received_on, k.clock_start,
-               k.effective_due_on, k.is_paused, k.extended, p.requester_name, p.subject_name, p.relationship, p.summary, p.requester_email
+               k.effective_due_on, k.is_paused, k.extended, p.requester_name, p.subject_name, p.relationship, p.requester_email,
+               w.state AS workflow_state, w.definition_id AS workflow_id
         FROM case_clocks k
         JOIN cases c ON c.id = k.case_id
-        LEFT JOIN case_parties p ON p.case_id = c.id
+        LEFT JOIN case_requests p ON p.case_id = c.id
+        LEFT JOIN LATERAL (SELECT state, definition_id FROM workflow_instances i WHERE i.case_id = c.id ORDER BY i.id DESC LIMIT 1) w ON true
         """;
 
     public async Task<(IReadOnlyList<CaseSummary> Cases, int Total)> OpenCasesAsync(CaseFilter filter, CancellationToken cancellationToken = default)

@@ -1,8 +1,10 @@
+using System.Text.Json;
 using KccRights.Domain.Deadlines;
 using KccRights.Host.Cases;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Workflows.Definitions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KccRights.Host.Pages.Cases;
@@ -11,7 +13,7 @@ namespace KccRights.Host.Pages.Cases;
 /// The case page: summary, the statutory clock, the timeline and the officer's actions. Every view is audited; a role
 /// that may not see whole cases is refused, and the refusal is audited too.
 /// </summary>
-public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, AuditLog audit, DeadlineBadges badges) : StaffPageModel
+public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, AuditLog audit, DeadlineBadges badges) : StaffPageModel
 {
     public CaseSummary Case { get; private set; } = null!;
 
@@ -22,6 +24,24 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
     public IReadOnlyList<CaseNote> Notes { get; private set; } = [];
 
     public DeadlineBadges Badges => badges;
+
+    public IReadOnlyList<CaseTask> Tasks { get; private set; } = [];
+
+    public IReadOnlyList<TimelineEntry> WorkflowLog { get; private set; } = [];
+
+    public IReadOnlyList<CaseMessage> Messages { get; private set; } = [];
+
+    public IReadOnlyList<LinkedCase> Linked { get; private set; } = [];
+
+    /// <summary>The case's workflow as a Mermaid state diagram (text; the current state is named above it).</summary>
+    public string? Diagram { get; private set; }
+
+    public static readonly string[] Teams = ["Early Help", "Children's Social Work", "SEND", "Youth Justice", "Admissions", "Schools Support"];
+
+    [BindProperty] public long TaskId { get; set; }
+    [BindProperty] public string? Outcome { get; set; }
+    [BindProperty] public string? Team { get; set; }
+    [BindProperty] public Dictionary<string, string?> Fields { get; set; } = [];
 
     [TempData]
     public string? Done { get; set; }
@@ -89,6 +109,85 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         return ActAsync(reference, "The case is extended", () => actions.ExtendAsync(Case.Id, ExtensionReason!.Trim(), Actor, FormToken, HttpContext.RequestAborted), "extension-reason");
     }
 
+    /// <summary>Completes a workflow task (for example the identity check) with its form and one of its outcomes.</summary>
+    public Task<IActionResult> OnPostCompleteTaskAsync(string reference) => TaskActAsync(reference, async task =>
+    {
+        var fields = TaskForm.Parse(task.Form);
+        foreach (var field in fields.Where(f => f.Required && string.IsNullOrWhiteSpace(Fields.GetValueOrDefault(f.Name))))
+        {
+            AddError($"task-{task.Id}-{field.Name}", $"Enter {field.Label.ToLowerInvariant()}");
+        }
+
+        if (string.IsNullOrEmpty(Outcome))
+        {
+            AddError($"task-{task.Id}-outcome", "Choose an outcome");
+        }
+
+        if (Errors.Count > 0)
+        {
+            return false;
+        }
+
+        var data = JsonSerializer.SerializeToElement(fields.ToDictionary(f => f.Name, f => Fields.GetValueOrDefault(f.Name)?.Trim()));
+        await actions.CompleteTaskAsync(task, Outcome!, data, Actor, FormToken, HttpContext.RequestAborted);
+        Done = $"{task.Title}: done";
+        return true;
+    });
+
+    public Task<IActionResult> OnPostClaimTaskAsync(string reference) => TaskActAsync(reference, async task =>
+    {
+        await actions.ClaimTaskAsync(task, Actor, FormToken, HttpContext.RequestAborted);
+        Done = $"You have the task: {task.Title}";
+        return true;
+    });
+
+    public Task<IActionResult> OnPostSendTaskToTeamAsync(string reference) => TaskActAsync(reference, async task =>
+    {
+        if (Team is null || !Teams.Contains(Team))
+        {
+            AddError($"task-{task.Id}-team", "Choose the team that holds the records");
+            return false;
+        }
+
+        await actions.SendTaskToTeamAsync(task, Team, Actor, FormToken, HttpContext.RequestAborted);
+        Done = $"Sent to {Team}";
+        return true;
+    });
+
+    private async Task<IActionResult> TaskActAsync(string reference, Func<CaseTask, Task<bool>> act)
+    {
+        if (await LoadAsync(reference) is { } refused)
+        {
+            return refused;
+        }
+
+        var task = Tasks.FirstOrDefault(t => t.Id == TaskId && t.Status == "open");
+        if (task is null)
+        {
+            AddError("tasks", "That task is no longer open: the page shows the case as it is now.");
+            return Page();
+        }
+
+        try
+        {
+            if (await act(task))
+            {
+                return Redirect($"/cases/{Case.Reference}");
+            }
+        }
+        catch (ClockChangeRefusedException ex)
+        {
+            AddError("tasks", ex.Message);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return RedirectToPage("/AccessDenied");
+        }
+
+        await LoadAsync(reference);
+        return Page();
+    }
+
     public Task<IActionResult> OnPostWithdrawAsync(string reference) =>
         ActAsync(reference, "The case is closed as withdrawn", () => actions.CloseAsWithdrawnAsync(Case.Id, Actor, FormToken, HttpContext.RequestAborted));
 
@@ -150,6 +249,13 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         Clock = (await clocks.GetAsync(found.Id, HttpContext.RequestAborted))!;
         History = await clocks.HistoryAsync(found.Id, HttpContext.RequestAborted);
         Notes = await queries.NotesAsync(found.Id, HttpContext.RequestAborted);
+        Tasks = await timeline.TasksAsync(found.Id, HttpContext.RequestAborted);
+        WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
+        Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
+        Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);
+        Diagram = found.WorkflowId is { } id && definitions.Current.Any(d => d.Definition.Id == id)
+            ? MermaidDiagram.Render(definitions.CurrentOf(id).Definition)
+            : null;
         return null;
     }
 }

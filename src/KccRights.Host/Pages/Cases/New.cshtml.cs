@@ -49,6 +49,11 @@ public sealed class NewModel(CaseActions actions, TimeProvider time) : StaffPage
             AddError("channel", "Select how the request was made");
         }
 
+        if (Relationship is not ("self" or "child" or "client" or "other"))
+        {
+            AddError("relationship", "Select whose data it is");
+        }
+
         var (received, dateError) = Received.Parse("the date it was received");
         if (dateError is not null)
         {
@@ -74,7 +79,7 @@ public sealed class NewModel(CaseActions actions, TimeProvider time) : StaffPage
                     ReceivedOn = received!.Value,
                     RequesterName = Trimmed(RequesterName),
                     RequesterEmail = Trimmed(RequesterEmail),
-                    Relationship = Relationship is "self" or "child" or "client" or "other" ? Relationship : null,
+                    Relationship = Relationship!,
                     SubjectName = Trimmed(SubjectName),
                     Summary = Trimmed(Summary),
                 },

@@ -44,16 +44,6 @@ CREATE TABLE form_submissions (
     submitted_at timestamptz NOT NULL DEFAULT now()
 );
 
--- What staff know about the requester and subject of a case opened by hand (intake adds the same for email).
-CREATE TABLE case_parties (
-    case_id        bigint PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
-    requester_name  text,
-    requester_email text,
-    relationship    text CHECK (relationship IN ('self', 'child', 'client', 'other')),
-    subject_name    text,
-    summary         text
-);
-
 CREATE TABLE case_notes (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     case_id    bigint      NOT NULL REFERENCES cases (id) ON DELETE CASCADE,

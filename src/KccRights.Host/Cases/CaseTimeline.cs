@@ -1,0 +1,135 @@
+using Dapper;
+using Npgsql;
+
+namespace KccRights.Host.Cases;
+
+public sealed record CaseTask
+{
+    public long Id { get; init; }
+    public string Type { get; init; } = "";
+    public string Role { get; init; } = "";
+    public string? Team { get; init; }
+    public string Title { get; init; } = "";
+    public string Form { get; init; } = "[]";
+    public string[] Outcomes { get; init; } = [];
+    public string? Assignee { get; init; }
+    public string Status { get; init; } = "";
+    public DateOnly? DueOn { get; init; }
+    public string? Outcome { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public string? CompletedBy { get; init; }
+    public long CaseId { get; init; }
+    public string Reference { get; init; } = "";
+}
+
+public sealed record TimelineEntry(DateTimeOffset At, string Title, string By, string Text);
+
+public sealed record CaseMessage
+{
+    public long Id { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string Direction { get; init; } = "";
+    public string Role { get; init; } = "";
+    public string? Subject { get; init; }
+    public int? SizeBytes { get; init; }
+}
+
+public sealed record LinkedCase(string Reference, string LinkType);
+
+/// <summary>
+/// What the case page shows beyond the clock: the workflow's tasks and log, emails in and out, linked cases. It reads
+/// across the modules' tables (intake, workflow runtime) without changing them.
+/// </summary>
+public sealed class CaseTimeline(NpgsqlDataSource dataSource)
+{
+    public const string TaskColumns =
+        """
+        t.id, t.type, t.role, t.team, t.title, t.form::text AS form, t.outcomes, t.assignee, t.status, t.due_on, t.outcome,
+        t.created_at, t.completed_at, t.completed_by, t.case_id, c.reference
+        """;
+
+    public async Task<IReadOnlyList<CaseTask>> TasksAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CaseTask>(new CommandDefinition(
+            $"SELECT {TaskColumns} FROM workflow_tasks t JOIN cases c ON c.id = t.case_id WHERE t.case_id = @caseId AND t.status <> 'cancelled' ORDER BY t.id",
+            new { caseId },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    public async Task<CaseTask?> TaskAsync(long taskId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<CaseTask>(new CommandDefinition(
+            $"SELECT {TaskColumns} FROM workflow_tasks t JOIN cases c ON c.id = t.case_id WHERE t.id = @taskId",
+            new { taskId },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<TimelineEntry>> WorkflowLogAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
+            "SELECT at, kind, from_state, to_state, event, actor FROM workflow_log WHERE case_id = @caseId ORDER BY id",
+            new { caseId },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => new TimelineEntry(
+            r.At,
+            r.Kind switch
+            {
+                "started" => "Workflow started",
+                "transition" => $"Moved to {r.ToState}",
+                "task-opened" => "Task opened",
+                "task-completed" => "Task completed",
+                "task-assigned" => "Task assigned",
+                _ => r.Kind.Replace('-', ' '),
+            },
+            r.Actor,
+            r.Event is null ? r.FromState is null ? "" : $"from {r.FromState}" : $"on {r.Event}{(r.FromState is null ? "" : $" from {r.FromState}")}")).ToList();
+    }
+
+    private sealed record LogRow
+    {
+        public DateTimeOffset At { get; init; }
+        public string Kind { get; init; } = "";
+        public string? FromState { get; init; }
+        public string? ToState { get; init; }
+        public string? Event { get; init; }
+        public string Actor { get; init; } = "";
+    }
+
+    public async Task<IReadOnlyList<CaseMessage>> MessagesAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CaseMessage>(new CommandDefinition(
+            """
+            SELECT m.id, m.received_at AS at, 'in' AS direction, mc.role, NULL AS subject, m.size_bytes
+            FROM messages_cases mc JOIN inbound_messages m ON m.id = mc.inbound_message_id WHERE mc.case_id = @caseId
+            UNION ALL
+            SELECT o.id, o.sent_at, 'out', o.purpose, o.subject, NULL FROM outbound_messages o WHERE o.case_id = @caseId
+            ORDER BY 2
+            """,
+            new { caseId },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    public async Task<IReadOnlyList<LinkedCase>> LinkedCasesAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<LinkedCase>(new CommandDefinition(
+            "SELECT c.reference, l.link_type FROM case_links l JOIN cases c ON c.id = l.linked_case_id WHERE l.case_id = @caseId ORDER BY c.reference",
+            new { caseId },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>True when the inbound message belongs to the case (so a link cannot be used to read another case's mail).</summary>
+    public async Task<bool> MessageBelongsToCaseAsync(long messageId, long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM messages_cases WHERE inbound_message_id = @messageId AND case_id = @caseId)",
+            new { messageId, caseId },
+            cancellationToken: cancellationToken));
+    }
+}

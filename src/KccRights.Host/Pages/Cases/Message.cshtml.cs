@@ -1,0 +1,102 @@
+using KccRights.Host.Cases;
+using KccRights.Infrastructure.Audit;
+using KccRights.Infrastructure.Cases;
+using KccRights.Intake.Classification;
+using KccRights.Intake.Storage;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc;
+using MimeKit;
+
+namespace KccRights.Host.Pages.Cases;
+
+/// <summary>
+/// One email on a case, decrypted from the message store: HTML is sanitised (no script, no remote images) before it is
+/// shown. Viewing it and downloading an attachment are audited; a message that is not on this case is not found.
+/// </summary>
+public sealed class MessageModel(CaseQueries queries, CaseTimeline timeline, InboundMessageStore store, AuditLog audit) : StaffPageModel
+{
+    public string Reference { get; private set; } = "";
+    public string? From { get; private set; }
+    public string? Subject { get; private set; }
+    public DateTimeOffset ReceivedAt { get; private set; }
+    public IHtmlContent? Html { get; private set; }
+    public string? Text { get; private set; }
+    public List<(int Index, string Name, string ContentType, long Bytes)> Attachments { get; } = [];
+
+    public async Task<IActionResult> OnGetAsync(string reference, long id)
+    {
+        var (result, message) = await LoadAsync(reference, id, "message.viewed");
+        if (message is null)
+        {
+            return result!;
+        }
+
+        From = message.From.ToString();
+        Subject = message.Subject;
+        if (message.HtmlBody is { } html)
+        {
+            // Sanitised: scripts, event handlers and remote images removed; the CSP forbids inline script besides.
+            Html = new HtmlString(HtmlText.Sanitise(html));
+        }
+        else
+        {
+            Text = message.TextBody;
+        }
+
+        var index = 0;
+        foreach (var attachment in message.Attachments.OfType<MimePart>())
+        {
+            Attachments.Add((index++, attachment.FileName ?? "attachment", attachment.ContentType.MimeType, attachment.Content?.Stream?.Length ?? 0));
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetAttachmentAsync(string reference, long id, int index)
+    {
+        var (result, message) = await LoadAsync(reference, id, "attachment.downloaded", index);
+        if (message is null)
+        {
+            return result!;
+        }
+
+        var attachment = message.Attachments.OfType<MimePart>().ElementAtOrDefault(index);
+        if (attachment?.Content is null)
+        {
+            return NotFound();
+        }
+
+        var bytes = new MemoryStream();
+        await attachment.Content.DecodeToAsync(bytes, HttpContext.RequestAborted);
+
+        // Always a download, never rendered by the browser.
+        return File(bytes.ToArray(), "application/octet-stream", attachment.FileName ?? "attachment");
+    }
+
+    private async Task<(IActionResult? Result, MimeMessage? Message)> LoadAsync(string reference, long id, string action, int? attachment = null)
+    {
+        var found = await queries.FindAsync(reference, HttpContext.RequestAborted);
+        if (found is null || !await timeline.MessageBelongsToCaseAsync(id, found.Id, HttpContext.RequestAborted))
+        {
+            return (NotFound(), null);
+        }
+
+        if (!Actor.MaySeeWholeCases)
+        {
+            await audit.RecordAsync(Actor.Subject, Actor.Role, action, found.Id, allowed: false, detail: new { message = id, attachment }, cancellationToken: HttpContext.RequestAborted);
+            return (RedirectToPage("/AccessDenied"), null);
+        }
+
+        var stored = await store.LoadAsync(id, HttpContext.RequestAborted);
+        if (stored is null)
+        {
+            return (NotFound(), null);
+        }
+
+        await audit.RecordAsync(Actor.Subject, Actor.Role, action, found.Id, detail: new { message = id, attachment }, cancellationToken: HttpContext.RequestAborted);
+        Reference = found.Reference;
+        ReceivedAt = stored.ReceivedAt;
+        using var raw = new MemoryStream(stored.Raw);
+        return (null, await MimeMessage.LoadAsync(raw, HttpContext.RequestAborted));
+    }
+}
