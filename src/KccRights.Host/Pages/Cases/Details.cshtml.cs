@@ -128,7 +128,12 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
             return false;
         }
 
-        var data = JsonSerializer.SerializeToElement(fields.ToDictionary(f => f.Name, f => Fields.GetValueOrDefault(f.Name)?.Trim()));
+        // Booleans go to the workflow as JSON true/false: its guard conditions (identity-in-doubt, ...) read them so.
+        var data = JsonSerializer.SerializeToElement(fields.ToDictionary(
+            f => f.Name,
+            f => Fields.GetValueOrDefault(f.Name)?.Trim() is var value && f.Type == "boolean"
+                ? (object?)(value == "yes")
+                : value));
         await actions.CompleteTaskAsync(task, Outcome!, data, Actor, FormToken, HttpContext.RequestAborted);
         Done = $"{task.Title}: done";
         return true;
