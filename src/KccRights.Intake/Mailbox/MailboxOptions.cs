@@ -31,7 +31,10 @@ public sealed class MailboxOptions
     /// <summary>Where handled messages are moved after the database commit; empty to flag them in place instead.</summary>
     public string? ProcessedFolder { get; set; } = "Processed";
 
-    /// <summary>The keyword set (with \Seen) when messages are flagged in place rather than moved.</summary>
+    /// <summary>
+    /// The keyword set (with \Seen) when messages are flagged in place rather than moved; <c>\Seen</c> alone marks them
+    /// read, for a local mailbox (smtp4dev) that keeps neither folders nor keywords.
+    /// </summary>
     public string ProcessedKeyword { get; set; } = "$KccStored";
 
     /// <summary>Wait with IMAP IDLE when the server offers it; otherwise (or when false) poll.</summary>

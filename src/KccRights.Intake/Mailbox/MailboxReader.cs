@@ -140,7 +140,10 @@ public sealed partial class MailboxReader(
 
     private async Task<int> DrainAsync(ImapClient client, IMailFolder inbox, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(options.ProcessedFolder) && !inbox.PermanentFlags.HasFlag(MessageFlags.UserDefined))
+        // "\Seen" as the keyword: mark handled mail read, for mailboxes that keep neither folders nor custom keywords
+        // (the local smtp4dev mailbox of the demo run). Mail someone else reads first would be missed, so not for production.
+        var seenOnly = string.IsNullOrWhiteSpace(options.ProcessedFolder) && options.ProcessedKeyword == @"\Seen";
+        if (string.IsNullOrWhiteSpace(options.ProcessedFolder) && !seenOnly && !inbox.PermanentFlags.HasFlag(MessageFlags.UserDefined))
         {
             // Without a kept keyword every message would be read again on every pass (harmless, as storing dedupes, but endless).
             throw new InvalidOperationException(
@@ -150,9 +153,11 @@ public sealed partial class MailboxReader(
         var created = 0;
         while (true)
         {
-            var query = string.IsNullOrWhiteSpace(options.ProcessedFolder)
-                ? SearchQuery.Not(SearchQuery.HasKeyword(options.ProcessedKeyword))
-                : SearchQuery.All;
+            var query = seenOnly
+                ? SearchQuery.NotSeen
+                : string.IsNullOrWhiteSpace(options.ProcessedFolder)
+                    ? SearchQuery.Not(SearchQuery.HasKeyword(options.ProcessedKeyword))
+                    : SearchQuery.All;
             var uids = (await inbox.SearchAsync(query, cancellationToken)).OrderBy(u => u.Id).Take(options.BatchSize).ToList();
             if (uids.Count == 0)
             {
@@ -182,7 +187,11 @@ public sealed partial class MailboxReader(
             }
 
             // Only now, with every message in this batch committed, does the mailbox change.
-            if (string.IsNullOrWhiteSpace(options.ProcessedFolder))
+            if (seenOnly)
+            {
+                await inbox.AddFlagsAsync(uids, MessageFlags.Seen, silent: true, cancellationToken);
+            }
+            else if (string.IsNullOrWhiteSpace(options.ProcessedFolder))
             {
                 await inbox.AddFlagsAsync(uids, MessageFlags.Seen, new HashSet<string>(StringComparer.Ordinal) { options.ProcessedKeyword }, silent: true, cancellationToken);
             }
