@@ -72,6 +72,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         return $"Host=127.0.0.1;Port={pid[3]};Username=postgres;Password={password};Database=kccrights;Pooling=false";
     }
 
+    /// <summary>SIGKILL: the process dies at once, mid-work, as in a power cut or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
