@@ -122,6 +122,21 @@ public partial class EmailJourneyTests
         await Assertions.Expect(page.Locator(".govuk-summary-card", new() { HasText = "Check the ID" })).ToContainTextAsync("Done: verified");
         await Browser.AssertAccessibleAsync(page);
 
+        // The next task is in the officer's queue, oldest due first; another team's record-owner may not open it.
+        var openTask = await WaitForAsync($"SELECT t.id::text FROM workflow_tasks t JOIN cases c ON c.id = t.case_id WHERE c.reference = '{reference}' AND t.status = 'open' ORDER BY t.id LIMIT 1", TimeSpan.FromSeconds(30));
+        await page.GotoAsync(new Uri(_service.BaseUrl, "/tasks?view=team").ToString());
+        await Assertions.Expect(page.Locator("#task-queue")).ToContainTextAsync(reference!);
+        await Browser.AssertAccessibleAsync(page);
+        await page.GotoAsync(new Uri(_service.BaseUrl, $"/tasks/{openTask}").ToString());
+        await Browser.AssertAccessibleAsync(page);
+
+        var owner = await (await _browser.NewContextAsync()).NewPageAsync();
+        await Browser.SignInAsync(owner, _service.BaseUrl, "Sam Owner");
+        await owner.GotoAsync(new Uri(_service.BaseUrl, "/tasks").ToString());
+        await Assertions.Expect(owner.Locator("#task-queue")).Not.ToContainTextAsync(reference!);
+        await owner.GotoAsync(new Uri(_service.BaseUrl, $"/tasks/{openTask}").ToString());
+        await Assertions.Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "You do not have access to this page" })).ToBeVisibleAsync();
+
         // The ID arrived after the request: the month restarted from that day (Art 12(6)).
         var restarted = await WaitForAsync($"SELECT (k.clock_start > k.received_on OR k.id_received_on IS NOT NULL)::text FROM case_clocks k JOIN cases c ON c.id = k.case_id WHERE c.reference = '{reference}'", TimeSpan.FromSeconds(5));
         Assert.That(restarted, Is.EqualTo("true"));

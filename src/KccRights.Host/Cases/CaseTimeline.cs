@@ -21,6 +21,7 @@ public sealed record CaseTask
     public string? CompletedBy { get; init; }
     public long CaseId { get; init; }
     public string Reference { get; init; } = "";
+    public DateOnly? CaseDueOn { get; init; }
 }
 
 public sealed record TimelineEntry(DateTimeOffset At, string Title, string By, string Text);
@@ -65,6 +66,38 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
             $"SELECT {TaskColumns} FROM workflow_tasks t JOIN cases c ON c.id = t.case_id WHERE t.id = @taskId",
             new { taskId },
             cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Open tasks for a queue, oldest statutory due date first. Record-owners see only their team's tasks; officers see
+    /// officer and record-owner tasks; the DPO also sees sign-offs.
+    /// </summary>
+    public async Task<IReadOnlyList<CaseTask>> OpenTasksAsync(Actor actor, string view, string? type, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var roles = actor.Role switch
+        {
+            "record-owner" => new[] { "record-owner" },
+            "dpo" or "admin" => ["officer", "record-owner", "dpo"],
+            _ => ["officer", "record-owner"],
+        };
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CaseTask>(new CommandDefinition(
+            $"""
+            SELECT {TaskColumns}, k.effective_due_on AS case_due_on
+            FROM workflow_tasks t
+            JOIN cases c ON c.id = t.case_id
+            LEFT JOIN case_clocks k ON k.case_id = t.case_id
+            WHERE t.status = 'open' AND t.role = ANY(@roles)
+              AND (@team::text IS NULL OR t.team = @team)
+              AND (@view <> 'mine' OR t.assignee = @me)
+              AND (@view <> 'unassigned' OR t.assignee IS NULL)
+              AND (@type::text IS NULL OR t.type = @type)
+            ORDER BY k.effective_due_on NULLS LAST, t.due_on NULLS LAST, t.id
+            LIMIT @limit
+            """,
+            new { roles, team = actor.Role == "record-owner" ? actor.Team ?? "" : null, view, me = actor.Subject, type, limit },
+            cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task<IReadOnlyList<TimelineEntry>> WorkflowLogAsync(long caseId, CancellationToken cancellationToken = default)

@@ -22,3 +22,32 @@ public static class TaskForm
                     : (IReadOnlyList<string>)[])).ToList();
     }
 }
+
+/// <summary>Turns a posted task form into the data the workflow receives, or says what is missing.</summary>
+public static class TaskSubmission
+{
+    public static (JsonElement? Data, List<(string Field, string Message)> Errors) Build(CaseTask task, IReadOnlyDictionary<string, string?> posted, string? outcome)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(posted);
+        var fields = TaskForm.Parse(task.Form);
+        var errors = fields
+            .Where(f => f.Required && string.IsNullOrWhiteSpace(posted.GetValueOrDefault(f.Name)))
+            .Select(f => ($"task-{task.Id}-{f.Name}", $"Enter {f.Label.ToLowerInvariant()}"))
+            .ToList();
+        if (string.IsNullOrEmpty(outcome))
+        {
+            errors.Add(($"task-{task.Id}-outcome", "Choose an outcome"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        // Booleans go to the workflow as JSON true/false: its guard conditions (identity-in-doubt, ...) read them so.
+        return (JsonSerializer.SerializeToElement(fields.ToDictionary(
+            f => f.Name,
+            f => posted.GetValueOrDefault(f.Name)?.Trim() is var value && f.Type == "boolean" ? (object?)(value == "yes") : value)), errors);
+    }
+}

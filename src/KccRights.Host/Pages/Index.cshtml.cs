@@ -7,5 +7,5 @@ namespace KccRights.Host.Pages;
 /// <summary>Sends each role to where its work is.</summary>
 public sealed class IndexModel : PageModel
 {
-    public IActionResult OnGet() => Redirect(User.IsInRole(StaffRoles.Auditor) ? "/audit" : User.IsInRole(StaffRoles.RecordOwner) ? "/my-tasks" : "/cases");
+    public IActionResult OnGet() => Redirect(User.IsInRole(StaffRoles.Auditor) ? "/audit" : User.IsInRole(StaffRoles.RecordOwner) ? "/tasks?view=team" : "/cases");
 }

@@ -112,29 +112,18 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
     /// <summary>Completes a workflow task (for example the identity check) with its form and one of its outcomes.</summary>
     public Task<IActionResult> OnPostCompleteTaskAsync(string reference) => TaskActAsync(reference, async task =>
     {
-        var fields = TaskForm.Parse(task.Form);
-        foreach (var field in fields.Where(f => f.Required && string.IsNullOrWhiteSpace(Fields.GetValueOrDefault(f.Name))))
+        var (data, errors) = TaskSubmission.Build(task, Fields, Outcome);
+        foreach (var (field, message) in errors)
         {
-            AddError($"task-{task.Id}-{field.Name}", $"Enter {field.Label.ToLowerInvariant()}");
+            AddError(field, message);
         }
 
-        if (string.IsNullOrEmpty(Outcome))
-        {
-            AddError($"task-{task.Id}-outcome", "Choose an outcome");
-        }
-
-        if (Errors.Count > 0)
+        if (data is null)
         {
             return false;
         }
 
-        // Booleans go to the workflow as JSON true/false: its guard conditions (identity-in-doubt, ...) read them so.
-        var data = JsonSerializer.SerializeToElement(fields.ToDictionary(
-            f => f.Name,
-            f => Fields.GetValueOrDefault(f.Name)?.Trim() is var value && f.Type == "boolean"
-                ? (object?)(value == "yes")
-                : value));
-        await actions.CompleteTaskAsync(task, Outcome!, data, Actor, FormToken, HttpContext.RequestAborted);
+        await actions.CompleteTaskAsync(task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
         Done = $"{task.Title}: done";
         return true;
     });

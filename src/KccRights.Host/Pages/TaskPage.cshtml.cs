@@ -1,0 +1,88 @@
+using KccRights.Host.Cases;
+using KccRights.Infrastructure.Audit;
+using KccRights.Infrastructure.Deadlines;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KccRights.Host.Pages;
+
+/// <summary>
+/// One task on its own: what a record-owner sees, the task and its case reference and dates, never the rest of the
+/// case. Another team's task is refused, and the refusal audited.
+/// </summary>
+public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, AuditLog audit) : StaffPageModel
+{
+    public CaseTask Task { get; private set; } = null!;
+
+    [BindProperty] public string? Outcome { get; set; }
+    [BindProperty] public Dictionary<string, string?> Fields { get; set; } = [];
+    [BindProperty] public long TaskId { get; set; }
+    [BindProperty] public string? Team { get; set; }
+
+    [TempData]
+    public string? Done { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
+
+    public async Task<IActionResult> OnPostClaimTaskAsync(long id)
+    {
+        if (await LoadAsync(id) is { } refused)
+        {
+            return refused;
+        }
+
+        await actions.ClaimTaskAsync(Task, Actor, FormToken, HttpContext.RequestAborted);
+        Done = "The task is yours";
+        return Redirect($"/tasks/{id}");
+    }
+
+    public async Task<IActionResult> OnPostCompleteTaskAsync(long id)
+    {
+        if (await LoadAsync(id) is { } refused)
+        {
+            return refused;
+        }
+
+        var (data, errors) = TaskSubmission.Build(Task, Fields, Outcome);
+        foreach (var (field, message) in errors)
+        {
+            AddError(field, message);
+        }
+
+        if (data is null)
+        {
+            return Page();
+        }
+
+        try
+        {
+            await actions.CompleteTaskAsync(Task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
+        }
+        catch (ClockChangeRefusedException ex)
+        {
+            AddError("task", ex.Message);
+            return Page();
+        }
+
+        Done = $"{Task.Title}: done";
+        return Redirect("/tasks?view=mine");
+    }
+
+    private async Task<IActionResult?> LoadAsync(long id)
+    {
+        var task = await timeline.TaskAsync(id, HttpContext.RequestAborted);
+        if (task is null)
+        {
+            return NotFound();
+        }
+
+        if (!CaseActions.MayWorkOn(task, Actor) && !Actor.MaySeeWholeCases)
+        {
+            await audit.RecordAsync(Actor.Subject, Actor.Role, "task.viewed", task.CaseId, allowed: false, detail: new { task = id }, cancellationToken: HttpContext.RequestAborted);
+            return RedirectToPage("/AccessDenied");
+        }
+
+        await audit.RecordAsync(Actor.Subject, Actor.Role, "task.viewed", task.CaseId, detail: new { task = id }, cancellationToken: HttpContext.RequestAborted);
+        Task = task;
+        return null;
+    }
+}
