@@ -20,6 +20,7 @@ internal static partial class WebLoadBenchmark
     private const int Cases = 100_000;
     private const int OpenShare = 5; // one case in five is open
     private const int Requests = 300;
+    private const int FinishedTasksPerCase = 10;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -38,6 +39,8 @@ internal static partial class WebLoadBenchmark
             var random = new Random(5);
             var results = new List<(string Page, Timing Timing)>
             {
+                ("tasks    /tasks?view=team", await MeasureAsync(http, _ => "/tasks?view=team")),
+                ("tasks    /tasks?view=mine", await MeasureAsync(http, _ => "/tasks?view=mine")),
                 ("queue    /cases?view=team", await MeasureAsync(http, _ => "/cases?view=team")),
                 ("queue    /cases?view=team&overdue=true", await MeasureAsync(http, _ => "/cases?view=team&overdue=true")),
                 ("case     /cases/{reference}", await MeasureAsync(http, _ => "/cases/" + references[random.Next(references.Count)])),
@@ -46,7 +49,7 @@ internal static partial class WebLoadBenchmark
             };
 
             Console.WriteLine();
-            Console.WriteLine(Invariant($"Page server times over {Cases:N0} cases ({Requests} sequential requests each, target p95 < 150 ms)"));
+            Console.WriteLine(Invariant($"Page server times over {Cases:N0} cases and {Cases * FinishedTasksPerCase:N0} finished tasks ({Requests} sequential requests each, target p95 < 150 ms)"));
             Console.WriteLine("  page                                       server p50  server p95   client p50  client p95");
             foreach (var (page, t) in results)
             {
@@ -165,12 +168,69 @@ internal static partial class WebLoadBenchmark
         return references;
     }
 
-    /// <summary>Finished workflow tasks, so the pages are measured with the history a busy council would have.</summary>
-    private static Task SeedFinishedTasksAsync(string connectionString)
+    /// <summary>
+    /// One workflow instance per case and ten finished tasks each (1,000,000), plus one open officer task per open case,
+    /// so the pages are measured with the history a busy council would have.
+    /// </summary>
+    private static async Task SeedFinishedTasksAsync(string connectionString)
     {
-        _ = connectionString;
-        Console.WriteLine("(no workflow task table in this build: finished tasks not seeded)");
-        return Task.CompletedTask;
+        Console.WriteLine($"Seeding {Cases:N0} workflow instances and {Cases * FinishedTasksPerCase:N0} finished tasks...");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var version = (string)(await new NpgsqlCommand("SELECT version FROM workflow_definitions WHERE definition_id = 'access' ORDER BY stored_at DESC LIMIT 1", connection).ExecuteScalarAsync())!;
+        var now = DateTimeOffset.UtcNow;
+        await new NpgsqlCommand(
+            $"""
+            INSERT INTO workflow_instances (case_id, definition_id, definition_version, state, state_entered_at, status, created_at, updated_at)
+            SELECT c.id, 'access', '{version}', CASE WHEN c.status = 'open' THEN 'collation' ELSE 'closed' END, now(),
+                   CASE WHEN c.status = 'open' THEN 'running' ELSE 'completed' END, now(), now()
+            FROM cases c WHERE c.reference LIKE 'KCC-SAR-2099-%'
+            """,
+            connection).ExecuteNonQueryAsync();
+        var instances = new List<(long Instance, long Case, bool Open)>();
+        await using (var reader = await new NpgsqlCommand("SELECT i.id, i.case_id, i.status = 'running' FROM workflow_instances i JOIN cases c ON c.id = i.case_id WHERE c.reference LIKE 'KCC-SAR-2099-%'", connection).ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                instances.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2)));
+            }
+        }
+
+        await using (var tasks = await connection.BeginBinaryImportAsync(
+            "COPY workflow_tasks (instance_id, case_id, state, state_seq, type, role, title, outcomes, assignee, status, outcome, created_at, completed_at, completed_by) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (instance, caseId, open) in instances)
+            {
+                for (var n = 0; n <= FinishedTasksPerCase; n++)
+                {
+                    var finished = n < FinishedTasksPerCase;
+                    if (!finished && !open)
+                    {
+                        continue;
+                    }
+
+                    await tasks.StartRowAsync();
+                    await tasks.WriteAsync(instance, NpgsqlDbType.Bigint);
+                    await tasks.WriteAsync(caseId, NpgsqlDbType.Bigint);
+                    await tasks.WriteAsync(finished ? "triage" : "collation", NpgsqlDbType.Text);
+                    await tasks.WriteAsync(n + 1, NpgsqlDbType.Integer);
+                    await tasks.WriteAsync(finished ? "triage" : "collation", NpgsqlDbType.Text);
+                    await tasks.WriteAsync("officer", NpgsqlDbType.Text);
+                    await tasks.WriteAsync(finished ? "Triage the request" : "Collate the records", NpgsqlDbType.Text);
+                    await tasks.WriteAsync(new[] { finished ? "triaged" : "collated" }, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    await tasks.WriteAsync<string?>(finished || caseId % 3 == 0 ? "demo-officer" : null, NpgsqlDbType.Text);
+                    await tasks.WriteAsync(finished ? "completed" : "open", NpgsqlDbType.Text);
+                    await tasks.WriteAsync<string?>(finished ? "triaged" : null, NpgsqlDbType.Text);
+                    await tasks.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                    await tasks.WriteAsync<DateTimeOffset?>(finished ? now : null, NpgsqlDbType.TimestampTz);
+                    await tasks.WriteAsync<string?>(finished ? "demo-officer" : null, NpgsqlDbType.Text);
+                }
+            }
+
+            await tasks.CompleteAsync();
+        }
+
+        await new NpgsqlCommand("ANALYZE", connection).ExecuteNonQueryAsync();
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];

@@ -78,7 +78,11 @@ public class JobRuntimeTests
 
         await h.AdvanceAsync(TimeSpan.FromSeconds(1));
         var secondRetry = await h.ScalarAsync<DateTimeOffset>("SELECT run_at FROM jobs WHERE id = @jobId", new { jobId });
-        Assert.That(secondRetry - h.Time.GetUtcNow(), Is.InRange(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), "doubled");
+        // The second attempt failed when it ran, somewhere between the first retry time and now (the fake clock may step
+        // through run_at on its way): its backoff of 2 s x (50-100%) starts then. Measured from the first retry time it
+        // lies between 1 s (ran at the first retry, shortest jitter) and 2.5 s (ran a half-second later, longest jitter).
+        Assert.That(secondRetry - firstRetry, Is.InRange(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2.5)), "doubled");
+        Assert.That(secondRetry, Is.GreaterThan(h.Time.GetUtcNow()), "not yet due");
         await h.AdvanceAsync(TimeSpan.FromSeconds(2));
 
         var incidents = await h.Jobs.IncidentsAsync(includeRetried: false);
