@@ -74,30 +74,54 @@ public partial class OfficerJourneyTests
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = reference })).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
 
-        // Clarification pauses the clock (UK GDPR Art 12A(5)); the answer resumes it.
+        // Triage: the council needs to know what the request covers, so the workflow asks and pauses the clock
+        // (UK GDPR Art 12A(5)).
         await page.GotoAsync(new Uri(Base, $"/cases/{reference}").ToString());
-        await page.GetByText("Ask for clarification").ClickAsync();
-        await page.GetByLabel("What was asked").FillAsync("Which school years do you mean?");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Pause the clock" }).ClickAsync();
+        var triage = page.Locator(".govuk-summary-card", new() { HasText = "Triage the request" });
+        await triage.Locator("fieldset", new() { HasText = "reasonable doubt" }).GetByLabel("no").CheckAsync();
+        await triage.Locator("fieldset", new() { HasText = "need to know what the request covers" }).GetByLabel("yes").CheckAsync();
+        await triage.Locator("fieldset", new() { HasText = "manifestly unfounded" }).GetByLabel("no").CheckAsync();
+        await triage.GetByLabel("triaged").CheckAsync();
+        await triage.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("awaiting-clarification");
         await Expect(page.Locator(".govuk-tag", new() { HasText = "Paused" })).ToBeVisibleAsync();
         await Expect(page.GetByText("now (waiting for the answer)")).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
 
+        // The answer comes by phone: the officer records it, the clock runs again, and the scope is agreed.
         await page.GetByRole(AriaRole.Button, new() { Name = "Record the answer" }).ClickAsync();
         await Expect(page.GetByText("The answer is recorded and the clock runs again")).ToBeVisibleAsync();
+        var scope = page.Locator(".govuk-summary-card", new() { HasText = "Agree the scope" });
+        await scope.GetByLabel("scope-agreed").CheckAsync();
+        await scope.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("collation");
 
         // Paused today and answered today: one day does not count.
         var calculator = new DeadlineCalculator(BankHolidayFile.Load());
         var expected = calculator.Calculate(new ClockInput { ReceivedOn = received, Pauses = [new ClockPause(today, today)] });
         await Expect(page.Locator("#deadline-heading + dl")).ToContainTextAsync(expected.Due.ToString("dddd d MMMM yyyy", EnGb));
 
-        // Extension with a reason (UK GDPR Art 12(3)).
-        await page.GetByText("Extend by two months").ClickAsync();
+        // Extension with a reason (UK GDPR Art 12(3)), signed off by the DPO, not by the officer who asked.
+        await page.GetByText("Request an extension").ClickAsync();
         await page.GetByLabel("Why is the request complex or numerous?").FillAsync("Records in five systems");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Extend", Exact = true }).ClickAsync();
-        await Expect(page.Locator(".govuk-tag", new() { HasText = "Extended" })).ToBeVisibleAsync();
-        await Expect(page.Locator("#deadline-heading + dl")).ToContainTextAsync(expected.ExtendedDue.ToString("dddd d MMMM yyyy", EnGb));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request extension" }).ClickAsync();
+        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("extension-sign-off");
         await Browser.AssertAccessibleAsync(page);
+
+        var signOff = await NewPageAsync();
+        await Browser.SignInAsync(signOff, Base, "Dana DPO");
+        await signOff.GotoAsync(new Uri(Base, $"/cases/{reference}").ToString());
+        var dpoTask = signOff.Locator(".govuk-summary-card", new() { HasText = "extension" }).Filter(new() { HasText = "To do" });
+        foreach (var box in await dpoTask.Locator("textarea").AllAsync())
+        {
+            await box.FillAsync("Agreed: five source systems");
+        }
+
+        await dpoTask.GetByLabel("approved").CheckAsync();
+        await dpoTask.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await Expect(signOff.Locator(".govuk-tag", new() { HasText = "Extended" })).ToBeVisibleAsync(new() { Timeout = 15000 });
+        await Expect(signOff.Locator("#deadline-heading + dl")).ToContainTextAsync(expected.ExtendedDue.ToString("dddd d MMMM yyyy", EnGb));
+        await Browser.AssertAccessibleAsync(signOff);
 
         // A record-owner from another team may not see the case: refused, and the refusal is audited.
         var owner = await NewPageAsync();

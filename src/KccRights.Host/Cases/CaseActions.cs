@@ -198,6 +198,33 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Raises an event on the case's running workflow (an extension request, a clarification answer, a withdrawal):
+    /// the workflow, not the page, changes the clock, so the two never disagree. False when the current state takes no
+    /// such event.
+    /// </summary>
+    public async Task<bool> RaiseAsync(long caseId, string eventName, object? data, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!actor.MayChangeCases)
+        {
+            await audit.RecordAsync(actor.Subject, actor.Role, "workflow." + eventName, caseId, allowed: false, cancellationToken: cancellationToken);
+            throw new UnauthorizedAccessException("Your role cannot change cases.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (formToken is { } token && !await StaffStore.ClaimFormTokenAsync(transaction, token, actor.Subject, cancellationToken))
+        {
+            return true;
+        }
+
+        var raised = await workflows.RaiseAsync(transaction, caseId, eventName, data is null ? null : JsonSerializer.SerializeToElement(data), actor.Subject, cancellationToken);
+        await audit.RecordAsync(actor.Subject, actor.Role, "workflow." + eventName, caseId, allowed: raised, transaction: transaction, cancellationToken: cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return raised;
+    }
+
     /// <summary>Sends a record-owner task to the team that owns the source system.</summary>
     public Task SendTaskToTeamAsync(CaseTask task, string team, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
         InTransactionAsync(task.CaseId, actor, formToken, "task.sent-to-team", new { task = task.Id, team }, async (tx, ct) =>

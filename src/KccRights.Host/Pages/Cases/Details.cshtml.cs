@@ -128,6 +128,32 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         return true;
     });
 
+    /// <summary>UK GDPR Art 12(3): ask for the two-month extension; the DPO signs it off in the workflow.</summary>
+    public Task<IActionResult> OnPostRequestExtensionAsync(string reference)
+    {
+        if (string.IsNullOrWhiteSpace(ExtensionReason))
+        {
+            AddError("extension-reason", "Enter why the request is complex or numerous");
+        }
+
+        return ActAsync(reference, "Extension requested: the DPO signs it off", () => RaiseOrRefuseAsync("extension-requested", new { reason = ExtensionReason!.Trim() }), "extension-reason");
+    }
+
+    /// <summary>UK GDPR Art 12A(5): the clarification answer arrived (by phone or letter); the workflow resumes the clock.</summary>
+    public Task<IActionResult> OnPostClarificationReceivedAsync(string reference) =>
+        ActAsync(reference, "The answer is recorded and the clock runs again", () => RaiseOrRefuseAsync("clarification-received", null));
+
+    public Task<IActionResult> OnPostWithdrawnAsync(string reference) =>
+        ActAsync(reference, "The case is closed as withdrawn", () => RaiseOrRefuseAsync("withdrawn", null));
+
+    private async Task RaiseOrRefuseAsync(string eventName, object? data)
+    {
+        if (!await actions.RaiseAsync(Case.Id, eventName, data, Actor, FormToken, HttpContext.RequestAborted))
+        {
+            throw new ClockChangeRefusedException($"The case's workflow does not take that at its current stage ({Case.WorkflowState}).");
+        }
+    }
+
     public Task<IActionResult> OnPostClaimTaskAsync(string reference) => TaskActAsync(reference, async task =>
     {
         await actions.ClaimTaskAsync(task, Actor, FormToken, HttpContext.RequestAborted);
