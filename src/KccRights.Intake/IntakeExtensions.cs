@@ -45,6 +45,7 @@ public static class IntakeExtensions
         services.AddSingleton(_ => new AcknowledgementTemplates());
         services.TryAddSingleton<IMailSender>(_ => new SmtpMailSender(smtp));
         services.AddSingleton<IJobHandler, SendAcknowledgementHandler>();
+        services.AddSingleton<IJobHandler, Identity.DeleteIdCopiesHandler>();
 
         if (!string.IsNullOrWhiteSpace(mailbox.Host))
         {

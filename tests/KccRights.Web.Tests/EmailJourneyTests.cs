@@ -122,6 +122,15 @@ public partial class EmailJourneyTests
         await Assertions.Expect(page.Locator(".govuk-summary-card", new() { HasText = "Check the ID" })).ToContainTextAsync("Done: verified");
         await Browser.AssertAccessibleAsync(page);
 
+        // The ID copy is deleted from the stored reply once identity is verified, and the case records that it was.
+        var deletedCopies = await WaitForAsync($"SELECT l.detail->>'attachmentsDeleted' FROM workflow_log l JOIN cases c ON c.id = l.case_id WHERE c.reference = '{reference}' AND l.kind = 'id-copies-deleted'", TimeSpan.FromSeconds(30));
+        Assert.That(deletedCopies, Is.EqualTo("1"));
+        var replyId = await WaitForAsync($"SELECT m.inbound_message_id::text FROM messages_cases m JOIN cases c ON c.id = m.case_id WHERE c.reference = '{reference}' AND m.role = 'reply'", TimeSpan.FromSeconds(5));
+        await page.GotoAsync(new Uri(_service.BaseUrl, $"/cases/{reference}/messages/{replyId}").ToString());
+        await Assertions.Expect(page.Locator("#message-body")).ToContainTextAsync("Please find my passport attached");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "passport.jpg" })).ToHaveCountAsync(0);
+        await Browser.AssertAccessibleAsync(page);
+
         // The next task is in the officer's queue, oldest due first; another team's record-owner may not open it.
         var openTask = await WaitForAsync($"SELECT t.id::text FROM workflow_tasks t JOIN cases c ON c.id = t.case_id WHERE c.reference = '{reference}' AND t.status = 'open' ORDER BY t.id LIMIT 1", TimeSpan.FromSeconds(30));
         await page.GotoAsync(new Uri(_service.BaseUrl, "/tasks?view=team").ToString());

@@ -27,7 +27,7 @@ public sealed class TasksModel(CaseTimeline timeline, CaseActions actions, Deadl
         }
 
         View = View is "mine" or "unassigned" ? View : "team";
-        Tasks = await timeline.OpenTasksAsync(Actor, View, string.IsNullOrWhiteSpace(Type) ? null : Type, 500, HttpContext.RequestAborted);
+        Tasks = await timeline.OpenTasksAsync(Actor, View, string.IsNullOrWhiteSpace(Type) ? null : Type, 100, HttpContext.RequestAborted);
         return Page();
     }
 
