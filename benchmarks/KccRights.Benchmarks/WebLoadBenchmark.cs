@@ -40,7 +40,6 @@ internal static partial class WebLoadBenchmark
             var results = new List<(string Page, Timing Timing)>
             {
                 ("tasks    /tasks?view=team", await MeasureAsync(http, _ => "/tasks?view=team")),
-                ("tasks    /tasks?view=mine", await MeasureAsync(http, _ => "/tasks?view=mine")),
                 ("queue    /cases?view=team", await MeasureAsync(http, _ => "/cases?view=team")),
                 ("queue    /cases?view=team&overdue=true", await MeasureAsync(http, _ => "/cases?view=team&overdue=true")),
                 ("case     /cases/{reference}", await MeasureAsync(http, _ => "/cases/" + references[random.Next(references.Count)])),

@@ -5,3 +5,5 @@ CREATE INDEX workflow_tasks_open_by_team ON workflow_tasks (team, due_on, id) WH
 
 -- The case page lists a case's tasks: without this, that is a scan of every task ever opened.
 CREATE INDEX workflow_tasks_case ON workflow_tasks (case_id, id);
+-- The task queue walks open clocks in due-date order and picks each case's open tasks.
+CREATE INDEX workflow_tasks_open_by_case ON workflow_tasks (case_id) WHERE status = 'open';
