@@ -47,6 +47,12 @@ public static class IntakeExtensions
         services.AddSingleton<IJobHandler, SendAcknowledgementHandler>();
         services.AddSingleton<IJobHandler, Identity.DeleteIdCopiesHandler>();
 
+        // The workflow's letters and reminders go out by email once SMTP is configured (otherwise they are recorded).
+        if (!string.IsNullOrWhiteSpace(smtp.Host))
+        {
+            services.AddSingleton<KccRights.Workflows.Reminders.INotificationSender, Letters.MailNotificationSender>();
+        }
+
         if (!string.IsNullOrWhiteSpace(mailbox.Host))
         {
             var errors = mailbox.Validate(services.Any(s => s.ServiceType == typeof(IOAuth2TokenProvider))).Concat(smtp.Validate()).ToList();

@@ -100,6 +100,11 @@ public partial class EmailJourneyTests
         await triage.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
         await Assertions.Expect(page.Locator("#workflow-state")).ToHaveTextAsync("awaiting-id");
 
+        // The workflow's ID request goes to the requester by email, from its editable template (UK GDPR Art 12(6)).
+        var letters = await _mail.WaitForNewMessagesAsync(Requester, 2, TimeSpan.FromSeconds(60));
+        var idRequest = string.Join("\n", letters.Select(File.ReadAllText));
+        Assert.That(Unfold(idRequest), Does.Contain("we need to confirm your identity").And.Contain(reference!));
+
         // The requester replies with ID, quoting the reference: intake raises "id-received" on the case.
         await RawSmtp.SendAsync(MailServers.Host, _mail.SmtpPort, Requester, Mailbox, Encoding.UTF8.GetBytes(IdReply(reference!)));
         await WaitForAsync($"SELECT i.state FROM workflow_instances i JOIN cases c ON c.id = i.case_id WHERE c.reference = '{reference}' AND i.state = 'id-received'", TimeSpan.FromSeconds(90));

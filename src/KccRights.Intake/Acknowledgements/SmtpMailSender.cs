@@ -28,6 +28,12 @@ public sealed class SmtpOptions
     /// <summary>The domain of the Message-IDs the service generates (so replies thread back).</summary>
     public string MessageIdDomain { get; set; } = "kent.gov.uk";
 
+    /// <summary>Where reminders to the team go (the Information Resilience team's shared mailbox); empty: recorded only.</summary>
+    public string? TeamAddress { get; set; }
+
+    /// <summary>Where notifications for the DPO go; empty: recorded only.</summary>
+    public string? DpoAddress { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
