@@ -42,7 +42,8 @@ public class IntakeExtensionsTests
         {
             Assert.That(provider.GetRequiredService<IntakeProcessor>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<MailboxReader>(), Is.Not.Null);
-            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EqualTo(new[] { "send-acknowledgement" }));
+            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(new[] { "send-acknowledgement", "delete-id-copies" }));
+            Assert.That(provider.GetRequiredService<KccRights.Workflows.Reminders.INotificationSender>(), Is.InstanceOf<KccRights.Intake.Letters.MailNotificationSender>(), "letters go by email when SMTP is set");
             Assert.That(provider.GetServices<IHostedService>().OfType<IntakeWorker>(), Has.Exactly(1).Items);
             Assert.That(provider.GetRequiredService<MailboxHealth>().Current.State, Is.EqualTo(MailboxState.Starting));
         });
