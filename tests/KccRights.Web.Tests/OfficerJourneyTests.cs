@@ -123,6 +123,15 @@ public partial class OfficerJourneyTests
         await Expect(signOff.Locator("#deadline-heading + dl")).ToContainTextAsync(expected.ExtendedDue.ToString("dddd d MMMM yyyy", EnGb));
         await Browser.AssertAccessibleAsync(signOff);
 
+        // The DPO balances the workload: the case moves to another officer, and the queue filters by stage.
+        await signOff.GetByLabel("Assign to").SelectOptionAsync(new SelectOptionValue { Label = "Oscar Officer" });
+        await signOff.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
+        await Expect(signOff.GetByText("Assigned to demo-officer-2")).ToBeVisibleAsync();
+        var stage = await signOff.Locator("#workflow-state").InnerTextAsync();
+        await signOff.GotoAsync(new Uri(Base, $"/cases?view=team&stage={stage}").ToString());
+        await Expect(signOff.GetByRole(AriaRole.Link, new() { Name = reference })).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(signOff);
+
         // A record-owner from another team may not see the case: refused, and the refusal is audited.
         var owner = await NewPageAsync();
         await Browser.SignInAsync(owner, Base, "Ravi Owner");

@@ -38,6 +38,7 @@ public sealed record CaseFilter
     public bool Unassigned { get; init; }
     public bool OverdueOnly { get; init; }
     public bool PausedOnly { get; init; }
+    public string? Stage { get; init; }
     public DateOnly Today { get; init; }
     public int Limit { get; init; } = 50;
     public int Offset { get; init; }
@@ -85,6 +86,7 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
               AND (NOT @unassigned OR c.assigned_to IS NULL)
               AND (NOT @overdueOnly OR (k.effective_due_on < @today AND NOT k.is_paused))
               AND (NOT @pausedOnly OR k.is_paused)
+              AND (@stage::text IS NULL OR EXISTS (SELECT 1 FROM workflow_instances i WHERE i.case_id = c.id AND i.status = 'running' AND i.state = @stage))
             """;
         var parameters = new
         {
@@ -93,6 +95,7 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
             unassigned = filter.Unassigned,
             overdueOnly = filter.OverdueOnly,
             pausedOnly = filter.PausedOnly,
+            stage = filter.Stage,
             today = filter.Today,
             limit = filter.Limit,
             offset = filter.Offset,
@@ -103,6 +106,14 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
         var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"SELECT count(*) FROM case_clocks k JOIN cases c ON c.id = k.case_id {where}", parameters, cancellationToken: cancellationToken));
         return (cases.AsList(), total);
+    }
+
+    /// <summary>The stages (workflow states) open cases are in, for the queue's filter.</summary>
+    public async Task<IReadOnlyList<string>> OpenStagesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT state FROM workflow_instances WHERE status = 'running' ORDER BY state", cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task<CaseSummary?> FindAsync(string reference, CancellationToken cancellationToken = default)

@@ -4,6 +4,7 @@ using KccRights.Host.Cases;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Staff;
 using KccRights.Workflows.Definitions;
 using Microsoft.AspNetCore.Mvc;
 
@@ -13,7 +14,7 @@ namespace KccRights.Host.Pages.Cases;
 /// The case page: summary, the statutory clock, the timeline and the officer's actions. Every view is audited; a role
 /// that may not see whole cases is refused, and the refusal is audited too.
 /// </summary>
-public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, AuditLog audit, DeadlineBadges badges) : StaffPageModel
+public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, StaffStore staff, AuditLog audit, DeadlineBadges badges) : StaffPageModel
 {
     public CaseSummary Case { get; private set; } = null!;
 
@@ -39,6 +40,9 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
     public static readonly string[] Teams = ["Early Help", "Children's Social Work", "SEND", "Youth Justice", "Admissions", "Schools Support"];
 
     [BindProperty] public long TaskId { get; set; }
+    [BindProperty] public string? Officer { get; set; }
+
+    public IReadOnlyList<StaffUser> Officers { get; private set; } = [];
     [BindProperty] public string? Outcome { get; set; }
     [BindProperty] public string? Team { get; set; }
     [BindProperty] public Dictionary<string, string?> Fields { get; set; } = [];
@@ -65,6 +69,17 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         PauseFrom = DateParts.From(badges.Today);
         AnswerOn = DateParts.From(badges.Today);
         return Page();
+    }
+
+    /// <summary>Assigns or reassigns the case to an officer (the DPO balancing the workload, for example).</summary>
+    public Task<IActionResult> OnPostAssignAsync(string reference)
+    {
+        if (string.IsNullOrWhiteSpace(Officer))
+        {
+            AddError("officer", "Choose an officer");
+        }
+
+        return ActAsync(reference, $"Assigned to {Officer}", () => actions.AssignAsync(Case.Id, Officer, Actor, FormToken, HttpContext.RequestAborted), "officer");
     }
 
     public Task<IActionResult> OnPostClaimAsync(string reference) =>
@@ -270,6 +285,7 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         History = await clocks.HistoryAsync(found.Id, HttpContext.RequestAborted);
         Notes = await queries.NotesAsync(found.Id, HttpContext.RequestAborted);
         Tasks = await timeline.TasksAsync(found.Id, HttpContext.RequestAborted);
+        Officers = (await staff.ListAsync(HttpContext.RequestAborted)).Where(u => u.Role is StaffRoles.Officer or StaffRoles.Dpo).ToList();
         WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);

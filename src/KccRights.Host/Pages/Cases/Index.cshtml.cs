@@ -28,6 +28,11 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
     [BindProperty(SupportsGet = true)]
     public bool Paused { get; set; }
 
+    [BindProperty(SupportsGet = true)]
+    public string? Stage { get; set; }
+
+    public IReadOnlyList<string> Stages { get; private set; } = [];
+
     [BindProperty(SupportsGet = true, Name = "page")]
     public int PageNumber { get; set; } = 1;
 
@@ -46,6 +51,7 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
     {
         PageNumber = Math.Max(1, PageNumber);
         (Cases, Total) = await queries.OpenCasesAsync(Filter(PageSize, (PageNumber - 1) * PageSize), HttpContext.RequestAborted);
+        Stages = await queries.OpenStagesAsync(HttpContext.RequestAborted);
     }
 
     public async Task<IActionResult> OnPostClaimAsync()
@@ -89,13 +95,14 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
         Unassigned = View == "unassigned",
         OverdueOnly = Overdue,
         PausedOnly = Paused,
+        Stage = string.IsNullOrWhiteSpace(Stage) ? null : Stage,
         Today = badges.Today,
         Limit = limit,
         Offset = offset,
     };
 
     private string Query(int page) =>
-        $"?view={Uri.EscapeDataString(View)}&right={Uri.EscapeDataString(Right ?? "")}&overdue={(Overdue ? "true" : "false")}&paused={(Paused ? "true" : "false")}&page={page}";
+        $"?view={Uri.EscapeDataString(View)}&right={Uri.EscapeDataString(Right ?? "")}&overdue={(Overdue ? "true" : "false")}&paused={(Paused ? "true" : "false")}&stage={Uri.EscapeDataString(Stage ?? "")}&page={page}";
 
     // Values starting with = + - @ are neutralised so a spreadsheet does not run them as formulas.
     private static string Csv(string? value) =>
