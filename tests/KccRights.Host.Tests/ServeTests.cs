@@ -45,44 +45,41 @@ public class ServeTests
     [Test]
     public async Task Serve_InProductionWithoutSignInSettings_RefusesToStart()
     {
-        var info = Kccrights.StartInfo(["serve", "--urls", $"http://127.0.0.1:{FreePort()}"], new Dictionary<string, string>
-        {
-            ["Storage__DataDirectory"] = _dataDirectory,
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        });
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        var (exitCode, output) = await RunToExitAsync(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
 
-        Assert.Multiple(async () =>
+        Assert.Multiple(() =>
         {
-            Assert.That(process.ExitCode, Is.Not.Zero);
-            Assert.That(await error + await output, Does.Contain("Sign-in is not configured"));
+            Assert.That(exitCode, Is.Not.Zero);
+            Assert.That(output, Does.Contain("Sign-in is not configured"));
         });
     }
 
     [Test]
     public async Task Serve_WithAnUnreadableBankHolidayFile_RefusesToStartWithAClearMessage()
     {
-        var info = Kccrights.StartInfo(["serve", "--urls", $"http://127.0.0.1:{FreePort()}"], new Dictionary<string, string>
+        var (exitCode, output) = await RunToExitAsync(new Dictionary<string, string>
         {
-            ["Storage__DataDirectory"] = _dataDirectory,
             ["Deadlines__BankHolidaysFile"] = Path.Combine(_dataDirectory, "missing.json"),
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
         });
-        using var process = Process.Start(info)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Not.Zero);
+            Assert.That(output, Does.Contain("Cannot read the bank-holiday file"));
+        });
+    }
+
+    /// <summary>Runs serve with the given settings until it exits (it is expected to refuse to start).</summary>
+    private async Task<(int ExitCode, string Output)> RunToExitAsync(Dictionary<string, string> environment)
+    {
+        environment["Storage__DataDirectory"] = _dataDirectory;
+        using var process = Process.Start(Kccrights.StartInfo(["serve", "--urls", $"http://127.0.0.1:{FreePort()}"], environment))!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Multiple(async () =>
-        {
-            Assert.That(process.ExitCode, Is.Not.Zero);
-            Assert.That(await error + await output, Does.Contain("Cannot read the bank-holiday file"));
-        });
+        return (process.ExitCode, await error + await output);
     }
 
     /// <summary>Starts serve, waits for /health, counts cases through the database it started, then stops it with SIGTERM.</summary>
