@@ -219,6 +219,19 @@ public partial class OfficerJourneyTests
     }
 
     [Test]
+    public async Task UnknownCase_ShowsAnAccessibleNotFoundPage()
+    {
+        var page = await NewPageAsync();
+        await Browser.SignInAsync(page, Base, "Olivia Officer");
+
+        var response = await page.GotoAsync(new Uri(Base, "/cases/KCC-SAR-2019-999999").ToString());
+
+        Assert.That(response!.Status, Is.EqualTo(404));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(page);
+    }
+
+    [Test]
     public async Task AxeCheck_OnAPageWithAViolation_Fails()
     {
         // The accessibility check itself must be able to fail.
