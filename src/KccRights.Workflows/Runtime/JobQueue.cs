@@ -16,6 +16,13 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
         ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status <> 'cancelled' DO NOTHING
         """;
 
+    // A job without a dedupe key cannot conflict: a plain insert spares the speculative insertion ON CONFLICT costs.
+    private const string InsertWithoutKeySql =
+        """
+        INSERT INTO jobs (kind, payload, case_id, instance_id, state_seq, origin, run_at, max_attempts, dedupe_key, created_at)
+        VALUES ($1, $2::jsonb, $3::bigint, $4::bigint, $5::int, $6, $7, $8, $9::text, $10)
+        """;
+
     public async Task<long> EnqueueAsync(
         NpgsqlTransaction transaction,
         string kind,
@@ -53,16 +60,16 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
     internal void Add(StepBatch batch, JobRequest request)
     {
         batch.Add(
-            InsertSql,
+            request.DedupeKey is null ? InsertWithoutKeySql : InsertSql,
             request.Kind,
             request.PayloadJson,
-            request.CaseId,
-            request.InstanceId,
-            request.StateSeq,
+            StepBatch.Bigint(request.CaseId),
+            StepBatch.Bigint(request.InstanceId),
+            StepBatch.Integer(request.StateSeq),
             request.Origin,
             request.RunAt ?? time.GetUtcNow(),
             request.MaxAttempts ?? options.MaxAttempts,
-            request.DedupeKey,
+            StepBatch.Text(request.DedupeKey),
             time.GetUtcNow());
 
         // Wake the workers for work due within a poll interval; idle workers look again for the next run_at at least

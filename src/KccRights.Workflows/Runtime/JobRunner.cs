@@ -15,7 +15,9 @@ public enum JobRunResult
 /// <summary>
 /// Runs one claimed job: the handler's writes, the activity outcome's workflow step and the job's completion commit in
 /// one transaction, and only if this worker still holds the job (fenced by attempt). A heartbeat renews the lease while
-/// the handler runs; a lost lease cancels the handler.
+/// the handler runs; a lost lease cancels the handler. The step's writes, the fenced completion, the claim of the
+/// worker's next job and COMMIT go to PostgreSQL in one round trip: a completion whose attempt no longer holds the job
+/// raises, the transaction aborts and COMMIT is never run, so nothing of a fenced-out attempt is committed.
 /// </summary>
 public sealed partial class JobRunner(
     NpgsqlDataSource dataSource,
@@ -31,16 +33,25 @@ public sealed partial class JobRunner(
     {
         await store.ReclaimExpiredAsync(cancellationToken);
         var count = 0;
-        while (await store.ClaimAsync(owner, cancellationToken) is { } job)
+        var job = await store.ClaimAsync(owner, cancellationToken);
+        while (job is not null)
         {
-            await ExecuteAsync(job, cancellationToken);
+            var (_, next) = await ExecuteAsync(job, owner, cancellationToken);
             count++;
+            job = next ?? await store.ClaimAsync(owner, cancellationToken);
         }
 
         return count;
     }
 
-    public async Task<JobRunResult> ExecuteAsync(ClaimedJob job, CancellationToken stoppingToken)
+    public async Task<JobRunResult> ExecuteAsync(ClaimedJob job, CancellationToken stoppingToken) =>
+        (await ExecuteAsync(job, claimNextFor: null, stoppingToken)).Result;
+
+    /// <summary>
+    /// Runs the job; when it succeeds and <paramref name="claimNextFor"/> is given, the next due job is claimed for that
+    /// owner in the same transaction (one commit for both) and returned, leased, to be run next.
+    /// </summary>
+    public async Task<(JobRunResult Result, ClaimedJob? Next)> ExecuteAsync(ClaimedJob job, string? claimNextFor, CancellationToken stoppingToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var handler = handlers.Find(job.Kind);
@@ -48,7 +59,7 @@ public sealed partial class JobRunner(
         {
             Log.NoHandler(logger, job.Id, job.Kind);
             await store.FailAsync(job, $"no handler is registered for job kind '{job.Kind}'", permanent: true, CancellationToken.None);
-            return JobRunResult.Failed;
+            return (JobRunResult.Failed, null);
         }
 
         using var leaseLost = new CancellationTokenSource();
@@ -71,32 +82,39 @@ public sealed partial class JobRunner(
                 Time = store.Time,
             };
             var outcome = await handler.HandleAsync(context, running.Token);
+            var step = new StepBatch(transaction);
             if (job.Origin == JobOrigin.Activity && job.InstanceId is { } instanceId)
             {
                 // The activity's outcome moves the instance on, in the same transaction as the work it reports.
-                await engine.RaiseOnInstanceAsync(transaction, instanceId, job.StateSeq, outcome ?? "done", null, string.Create(CultureInfo.InvariantCulture, $"job:{job.Id}"), running.Token);
+                await engine.RaiseOnInstanceAsync(step, instanceId, job.StateSeq, outcome ?? "done", null, string.Create(CultureInfo.InvariantCulture, $"job:{job.Id}"), running.Token);
             }
 
             await StopAsync(stopHeartbeat, heartbeat);
-            if (leaseLost.IsCancellationRequested || !await store.CompleteAsync(transaction, job, running.Token))
+            if (leaseLost.IsCancellationRequested)
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 Log.LostLease(logger, job.Id, job.Attempts);
-                return JobRunResult.LostLease;
+                return (JobRunResult.LostLease, null);
             }
 
-            await transaction.CommitAsync(running.Token);
-            return JobRunResult.Succeeded;
+            var next = await CommitAsync(step, job, claimNextFor, running.Token);
+            return (JobRunResult.Succeeded, next);
+        }
+        catch (PostgresException ex) when (ex.SqlState == JobStore.LostLeaseSqlState)
+        {
+            // The fenced completion found another attempt holding the job: the transaction aborted, nothing was committed.
+            Log.LostLease(logger, job.Id, job.Attempts);
+            return (JobRunResult.LostLease, null);
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
             Log.LostLease(logger, job.Id, job.Attempts);
-            return JobRunResult.LostLease;
+            return (JobRunResult.LostLease, null);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the transaction is rolled back and the lease lapses, so another process takes the job over.
-            return JobRunResult.Released;
+            return (JobRunResult.Released, null);
         }
         catch (Exception ex)
         {
@@ -108,12 +126,52 @@ public sealed partial class JobRunner(
                 Log.IncidentOpened(logger, id, job.Id, job.Kind);
             }
 
-            return JobRunResult.Failed;
+            return (JobRunResult.Failed, null);
         }
         finally
         {
             await StopAsync(stopHeartbeat, heartbeat);
         }
+    }
+
+    // One round trip: the step's writes, the fenced completion, the chained claim and COMMIT. PostgreSQL stops at the
+    // first error in a batch, so a fenced-out completion leaves the transaction aborted and uncommitted.
+    private async Task<ClaimedJob?> CommitAsync(StepBatch step, ClaimedJob job, string? claimNextFor, CancellationToken cancellationToken)
+    {
+        await using var batch = step.Take();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(JobStore.CompleteSql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = job.Id },
+                new NpgsqlParameter { Value = job.Attempts },
+                new NpgsqlParameter { Value = store.Time.GetUtcNow().ToUniversalTime() },
+            },
+        });
+        NpgsqlBatchCommand? claim = null;
+        if (claimNextFor is not null)
+        {
+            claim = new NpgsqlBatchCommand(JobStore.ClaimSql);
+            store.AddClaimParameters(claim.Parameters, claimNextFor);
+            batch.BatchCommands.Add(claim);
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        ClaimedJob? next = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // Result sets come in command order (statements without rows have none): only the claim's has its columns.
+            do
+            {
+                if (claim is not null && reader.FieldCount == JobStore.ClaimColumnCount && await reader.ReadAsync(cancellationToken))
+                {
+                    next = JobStore.ReadClaimed(reader);
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        return next;
     }
 
     private async Task HeartbeatAsync(ClaimedJob job, CancellationTokenSource leaseLost, CancellationToken stop)
@@ -122,7 +180,13 @@ public sealed partial class JobRunner(
         {
             try
             {
-                await Task.Delay(store.Options.Heartbeat, store.Time, stop);
+                // Stopping the heartbeat is the common end (every job that finishes within a beat): no exception for it.
+                await Task.Delay(store.Options.Heartbeat, store.Time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 if (!await store.HeartbeatAsync(job, stop))
                 {
                     await leaseLost.CancelAsync();

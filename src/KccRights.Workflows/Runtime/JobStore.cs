@@ -10,13 +10,16 @@ namespace KccRights.Workflows.Runtime;
 /// </summary>
 public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, WorkflowRuntimeOptions options)
 {
-    /// <summary>The claim: the oldest runnable job no other worker holds, leased to <c>@owner</c>; attempts is bumped (the fencing token).</summary>
+    /// <summary>
+    /// The claim: the oldest runnable job no other worker holds, leased to $1 (the owner) at $2 (now) until $3; attempts
+    /// is bumped (the fencing token).
+    /// </summary>
     public const string ClaimSql =
         """
-        UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, lease_owner = @owner, lease_expires_at = @leaseUntil, started_at = @now
+        UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, lease_owner = $1, lease_expires_at = $3, started_at = $2
         FROM (
             SELECT id FROM jobs
-            WHERE status = 'pending' AND run_at <= @now
+            WHERE status = 'pending' AND run_at <= $2
             ORDER BY run_at, id
             LIMIT 1
             FOR UPDATE SKIP LOCKED
@@ -25,18 +28,85 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
         RETURNING j.id, j.kind, j.payload::text AS payload, j.case_id, j.instance_id, j.state_seq, j.origin, j.attempts, j.max_attempts, j.run_at, j.lease_owner
         """;
 
+    /// <summary>The fenced completion ($1 job, $2 attempt, $3 now): raises SQLSTATE <see cref="LostLeaseSqlState"/> when the attempt no longer holds the job.</summary>
+    public const string CompleteSql =
+        """
+        WITH done AS (
+            UPDATE jobs SET status = 'succeeded', finished_at = $3, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = $1 AND attempts = $2 AND status = 'running'
+            RETURNING id
+        )
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM done) THEN 1 ELSE job_lease_lost($1, $2) END
+        """;
+
+    public const string LostLeaseSqlState = "KC409";
+
+    /// <summary>The number of columns the claim returns (<see cref="ReadClaimed"/> reads them).</summary>
+    internal const int ClaimColumnCount = 11;
+
     public TimeProvider Time => time;
 
     public WorkflowRuntimeOptions Options => options;
 
     public async Task<ClaimedJob?> ClaimAsync(string owner, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<ClaimedJob>(new CommandDefinition(
-            ClaimSql,
-            new { owner, now, leaseUntil = now + options.Lease },
+        await using var command = new NpgsqlCommand(ClaimSql, connection);
+        AddClaimParameters(command.Parameters, owner);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadClaimed(reader) : null;
+    }
+
+    /// <summary>The claim's parameters, for a claim sent in another statement's batch (the worker's chained claim).</summary>
+    internal void AddClaimParameters(NpgsqlParameterCollection parameters, string owner)
+    {
+        var now = time.GetUtcNow();
+        parameters.Add(new NpgsqlParameter { Value = owner });
+        parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+        parameters.Add(new NpgsqlParameter { Value = (now + options.Lease).ToUniversalTime() });
+    }
+
+    internal static ClaimedJob ReadClaimed(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        Kind = reader.GetString(1),
+        Payload = reader.GetString(2),
+        CaseId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
+        InstanceId = reader.IsDBNull(4) ? null : reader.GetInt64(4),
+        StateSeq = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+        Origin = reader.GetString(6),
+        Attempts = reader.GetInt32(7),
+        MaxAttempts = reader.GetInt32(8),
+        RunAt = reader.GetFieldValue<DateTimeOffset>(9),
+        LeaseOwner = reader.GetString(10),
+    };
+
+    /// <summary>
+    /// Gives back a job this worker claimed but will not run (it is stopping): pending again at once, and the attempt
+    /// it never made is not counted. Fenced like a completion.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(ClaimedJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var released = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH released AS (
+                UPDATE jobs SET status = 'pending', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL
+                WHERE id = @Id AND attempts = @Attempts AND status = 'running' AND lease_owner = @LeaseOwner
+                RETURNING id
+            )
+            SELECT count(*)::int FROM released
+            """,
+            new { job.Id, job.Attempts, job.LeaseOwner },
             cancellationToken: cancellationToken));
+        if (released == 1)
+        {
+            // Another worker may take it now.
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('kcc_jobs', '')", cancellationToken: cancellationToken));
+        }
+
+        return released == 1;
     }
 
     /// <summary>Renews the lease; false when this worker no longer holds the job (another worker took it over).</summary>
@@ -50,24 +120,6 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
             WHERE id = @Id AND attempts = @Attempts AND status = 'running' AND lease_owner = @LeaseOwner
             """,
             new { job.Id, job.Attempts, job.LeaseOwner, leaseUntil = time.GetUtcNow() + options.Lease },
-            cancellationToken: cancellationToken)) == 1;
-    }
-
-    /// <summary>
-    /// Marks the job done inside the handler's transaction, only if this worker's attempt still holds it (fencing by
-    /// attempt number): false means the lease was lost and the transaction must be rolled back.
-    /// </summary>
-    public async Task<bool> CompleteAsync(NpgsqlTransaction transaction, ClaimedJob job, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        ArgumentNullException.ThrowIfNull(job);
-        return await transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE jobs SET status = 'succeeded', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = @Id AND attempts = @Attempts AND status = 'running'
-            """,
-            new { job.Id, job.Attempts, now = time.GetUtcNow() },
-            transaction,
             cancellationToken: cancellationToken)) == 1;
     }
 

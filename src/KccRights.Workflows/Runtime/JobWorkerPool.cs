@@ -51,44 +51,71 @@ public sealed partial class JobWorkerPool(
     private async Task WorkAsync(string owner, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        ClaimedJob? claimed = null;
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var wake = signal.Next;
-                if (await store.ClaimAsync(owner, stoppingToken) is { } job)
+                try
                 {
-                    await runner.ExecuteAsync(job, stoppingToken);
-                    continue;
-                }
-
-                // Idle: sleep until the next timer is due, a notification arrives, or the poll interval passes.
-                var delay = options.PollInterval;
-                if (await store.NextRunAtAsync(stoppingToken) is { } next)
-                {
-                    var until = next - store.Time.GetUtcNow();
-                    if (until <= TimeSpan.Zero)
+                    var wake = signal.Next;
+                    if ((claimed ?? await store.ClaimAsync(owner, stoppingToken)) is { } job)
                     {
+                        // A job that succeeds claims this worker's next one in its own commit.
+                        claimed = null;
+                        (_, claimed) = await runner.ExecuteAsync(job, owner, stoppingToken);
                         continue;
                     }
 
-                    delay = until < delay ? until : delay;
-                }
+                    // Idle: sleep until the next timer is due, a notification arrives, or the poll interval passes.
+                    var delay = options.PollInterval;
+                    if (await store.NextRunAtAsync(stoppingToken) is { } next)
+                    {
+                        var until = next - store.Time.GetUtcNow();
+                        if (until <= TimeSpan.Zero)
+                        {
+                            continue;
+                        }
 
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var sleep = Task.Delay(delay, store.Time, timeout.Token);
-                await Task.WhenAny(wake, sleep);
-                await timeout.CancelAsync();
+                        delay = until < delay ? until : delay;
+                    }
+
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var sleep = Task.Delay(delay, store.Time, timeout.Token);
+                    await Task.WhenAny(wake, sleep);
+                    await timeout.CancelAsync();
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+                {
+                    Log.WorkerError(logger, owner, ex.GetType().Name);
+                    await Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        finally
+        {
+            if (claimed is not null)
             {
-                return;
+                // Stopping with a job claimed but not started: give it back now rather than make it wait out its lease.
+                await ReleaseAsync(claimed);
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                Log.WorkerError(logger, owner, ex.GetType().Name);
-                await Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
+        }
+    }
+
+    private async Task ReleaseAsync(ClaimedJob job)
+    {
+        try
+        {
+            await store.ReleaseAsync(job, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            // The lease lapses and the sweep takes it back.
+            Log.WorkerError(logger, job.LeaseOwner, ex.GetType().Name);
         }
     }
 
@@ -107,9 +134,16 @@ public sealed partial class JobWorkerPool(
 
                 // Anything enqueued while nobody listened is found now.
                 signal.Pulse();
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    while (!stoppingToken.IsCancellationRequested)
+                    {
+                        await connection.WaitAsync(stoppingToken);
+                    }
+                }
+                finally
+                {
+                    await UnlistenAsync(connection);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -121,6 +155,25 @@ public sealed partial class JobWorkerPool(
                 Log.ListenerError(logger, ex.GetType().Name);
                 await Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    // Pooled connections are not reset when they go back (ConnectionTuning): the listener's must not go on listening.
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+        {
+            // A broken connection is not pooled again; nothing is left listening.
         }
     }
 

@@ -1,10 +1,14 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace KccRights.Workflows.Runtime;
 
 /// <summary>
 /// The writes of one workflow step, sent to PostgreSQL as one batch (one round trip) inside the step's transaction.
-/// Parameters are positional ($1, $2...) and always passed as values, never spliced into the SQL.
+/// Parameters are positional ($1, $2...) and always passed as values, never spliced into the SQL. A parameter that may
+/// be null is passed through <see cref="Text"/>, <see cref="Bigint"/> and the like: a bare null has no type, and a
+/// statement whose parameter types change from one call to the next is executed unprepared (parsed and planned again)
+/// by Npgsql's automatic preparation.
 /// </summary>
 internal sealed class StepBatch(NpgsqlTransaction transaction)
 {
@@ -22,18 +26,39 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value switch
+            command.Parameters.Add(value switch
             {
-                null => DBNull.Value,
-                DateTimeOffset instant => instant.ToUniversalTime(),
-                _ => value,
-            } });
+                TypedNull typed => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = typed.Type },
+                null => new NpgsqlParameter { Value = DBNull.Value },
+                DateTimeOffset instant => new NpgsqlParameter { Value = instant.ToUniversalTime() },
+                _ => new NpgsqlParameter { Value = value },
+            });
         }
 
         _commands.Add(command);
     }
 
+    public static object Text(string? value) => (object?)value ?? TypedNull.OfText;
+
+    public static object Bigint(long? value) => value is { } v ? v : TypedNull.OfBigint;
+
+    public static object Integer(int? value) => value is { } v ? v : TypedNull.OfInteger;
+
+    public static object Date(DateOnly? value) => value is { } v ? v : TypedNull.OfDate;
+
+    public static object Instant(DateTimeOffset? value) => value is { } v ? v : TypedNull.OfInstant;
+
     public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await using var batch = Take();
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The writes so far (and the NOTIFY, if a job was enqueued) as one NpgsqlBatch, for a caller that adds its own commands to the same round trip.</summary>
+    public NpgsqlBatch Take()
     {
         if (NotifyWorkers)
         {
@@ -41,18 +66,23 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
             NotifyWorkers = false;
         }
 
-        if (_commands.Count == 0)
-        {
-            return;
-        }
-
-        await using var batch = new NpgsqlBatch(Transaction.Connection, Transaction);
+        var batch = new NpgsqlBatch(Transaction.Connection, Transaction);
         foreach (var command in _commands)
         {
             batch.BatchCommands.Add(command);
         }
 
         _commands.Clear();
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return batch;
+    }
+
+    // Each null carries the type its non-null values are sent as.
+    private sealed record TypedNull(NpgsqlDbType Type)
+    {
+        public static readonly TypedNull OfText = new(NpgsqlDbType.Text);
+        public static readonly TypedNull OfBigint = new(NpgsqlDbType.Bigint);
+        public static readonly TypedNull OfInteger = new(NpgsqlDbType.Integer);
+        public static readonly TypedNull OfDate = new(NpgsqlDbType.Date);
+        public static readonly TypedNull OfInstant = new(NpgsqlDbType.TimestampTz);
     }
 }

@@ -137,7 +137,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var batch = new StepBatch(transaction);
         if (instance is null)
         {
-            batch.Add(LogSql, _time.GetUtcNow(), caseId, null, null, "ignored", null, null, eventName, actor, """{"reason":"no running workflow"}""");
+            batch.Add(LogSql, _time.GetUtcNow(), caseId, StepBatch.Bigint(null), StepBatch.Text(null), "ignored", StepBatch.Text(null), StepBatch.Text(null), StepBatch.Text(eventName), actor, """{"reason":"no running workflow"}""");
             await batch.FlushAsync(cancellationToken);
             return false;
         }
@@ -154,22 +154,31 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public async Task<bool> RaiseOnInstanceAsync(NpgsqlTransaction transaction, long instanceId, int? expectedStateSeq, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        var instance = await LockAsync(transaction, instanceId, cancellationToken);
         var batch = new StepBatch(transaction);
+        var moved = await RaiseOnInstanceAsync(batch, instanceId, expectedStateSeq, eventName, data, actor, cancellationToken);
+        await batch.FlushAsync(cancellationToken);
+        return moved;
+    }
+
+    /// <summary>
+    /// As above, but the step's writes are left in <paramref name="batch"/> for the caller to send (a worker sends them
+    /// with the job's completion and COMMIT in one round trip). The step's reads (the instance lock, the case's dates,
+    /// conditions) and clock changes still happen here, before those writes, as they do in every step.
+    /// </summary>
+    internal async Task<bool> RaiseOnInstanceAsync(StepBatch batch, long instanceId, int? expectedStateSeq, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken)
+    {
+        var instance = await LockAsync(batch.Transaction, instanceId, cancellationToken);
         if (instance is null || instance.Status != "running" || (expectedStateSeq is { } seq && seq != instance.StateSeq))
         {
             if (instance is not null)
             {
                 Log(batch, instance, "ignored", instance.State, null, eventName, actor, new { reason = "state already left", expectedStateSeq });
-                await batch.FlushAsync(cancellationToken);
             }
 
             return false;
         }
 
-        var moved = await ApplyAsync(batch, instance, eventName, data, actor, cancellationToken);
-        await batch.FlushAsync(cancellationToken);
-        return moved;
+        return await ApplyAsync(batch, instance, eventName, data, actor, cancellationToken);
     }
 
     /// <summary>Completes a human task with one of its outcomes and moves the case on, in the caller's transaction.</summary>
@@ -232,7 +241,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             transaction,
             cancellationToken: cancellationToken));
         var batch = new StepBatch(transaction);
-        batch.Add(LogSql, now, task.CaseId, task.InstanceId, null, "task-completed", null, null, outcome, actor, Json(new { taskId, type = task.Type }));
+        batch.Add(LogSql, now, task.CaseId, task.InstanceId, StepBatch.Text(null), "task-completed", StepBatch.Text(null), StepBatch.Text(null), StepBatch.Text(outcome), actor, Json(new { taskId, type = task.Type }));
         await batch.FlushAsync(cancellationToken);
         var eventData = JsonNode.Parse(data is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}")!.AsObject();
         eventData[OutcomesProperty] = new JsonObject { [task.Type] = outcome };
@@ -264,7 +273,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", row.InstanceId, assignee, now);
         }
 
-        batch.Add(LogSql, now, row.CaseId, row.InstanceId, null, "task-assigned", null, null, null, actor, Json(new { taskId, assignee }));
+        batch.Add(LogSql, now, row.CaseId, row.InstanceId, StepBatch.Text(null), "task-assigned", StepBatch.Text(null), StepBatch.Text(null), StepBatch.Text(null), actor, Json(new { taskId, assignee }));
         await batch.FlushAsync(cancellationToken);
     }
 
@@ -435,7 +444,22 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             var target = State(to, stateMap.GetValueOrDefault(instance.State) ?? instance.State);
             var batch = new StepBatch(transaction);
             batch.Add("UPDATE workflow_instances SET definition_version = $2, state = $3, row_version = row_version + 1, updated_at = $4 WHERE id = $1", instance.Id, toVersion, target.Id, now);
-            batch.Add("UPDATE workflow_tasks SET state = $2 WHERE instance_id = $1 AND state_seq = $3 AND status = 'open'", instance.Id, target.Id, instance.StateSeq);
+            if (target.Task is not null)
+            {
+                batch.Add("UPDATE workflow_tasks SET state = $2 WHERE instance_id = $1 AND state_seq = $3 AND status = 'open'", instance.Id, target.Id, instance.StateSeq);
+            }
+            else
+            {
+                // The new version's state has no task: an open one would never be closed by leaving it.
+                batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'open'", instance.Id, instance.StateSeq, now);
+            }
+
+            if (target.Activity is null)
+            {
+                // Likewise an activity still waiting to run for a state that no longer has one.
+                batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'pending' AND origin = 'activity'", instance.Id, instance.StateSeq, now);
+            }
+
             batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $2 WHERE instance_id = $1 AND status = 'pending' AND origin = 'timer'", instance.Id, now);
             Log(batch, instance, "migrated", instance.State, target.Id, null, actor, new { fromVersion, toVersion });
             var migrated = instance with { State = target.Id, DefinitionVersion = toVersion };
@@ -504,9 +528,18 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var now = _time.GetUtcNow();
         var target = State(definition, chosen.To);
 
-        // Leave: the state's pending timers and activities are cancelled, its open tasks too.
-        batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'pending'", instance.Id, instance.StateSeq, now);
-        batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'open'", instance.Id, instance.StateSeq, now);
+        // Leave: the state's pending timers and activities are cancelled, its open tasks too. Only a state with timers or
+        // an activity has pending jobs of its own, and only a state with a task has an open task (version migration
+        // keeps both true), so a state with neither is left without looking.
+        if (state.Timers.Count > 0 || state.Activity is not null)
+        {
+            batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'pending'", instance.Id, instance.StateSeq, now);
+        }
+
+        if (state.Task is not null)
+        {
+            batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'open'", instance.Id, instance.StateSeq, now);
+        }
 
         var entered = instance with { State = target.Id, StateSeq = instance.StateSeq + 1, StateEnteredAt = now, Data = data };
         batch.Add(
@@ -521,7 +554,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             now,
             data,
             target.Terminal ? "completed" : "running",
-            target.Terminal ? now : null);
+            StepBatch.Instant(target.Terminal ? now : null));
         // One log row per step: the task the new state opens is named in it (the timeline shows it as opened).
         Log(batch, instance, "transition", instance.State, target.Id, eventName, actor, new { when = chosen.When, task = target.Task?.Type });
         await EnterAsync(batch, entered, definition, target, eventData, actor, isStart: false, cancellationToken);
@@ -552,7 +585,9 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
                 InstanceId = instance.Id,
                 StateSeq = instance.StateSeq,
                 Origin = JobOrigin.Activity,
-                DedupeKey = string.Create(CultureInfo.InvariantCulture, $"activity:{instance.Id}:{instance.StateSeq}"),
+
+                // No dedupe key: a state entry enqueues its activity once, under the instance lock, and state_seq names
+                // the entry (version migration re-arms timers, never activities).
             });
         }
 
@@ -574,9 +609,9 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
                 task.Title,
                 JsonSerializer.Serialize(task.Form, WorkflowJson.Options),
                 task.Outcomes.ToArray(),
-                task.NotBySameActorAs,
-                assignee,
-                due,
+                StepBatch.Text(task.NotBySameActorAs),
+                StepBatch.Text(assignee),
+                StepBatch.Date(due),
                 now);
         }
 
@@ -760,7 +795,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         definition.States.FirstOrDefault(s => s.Id == id) ?? throw new WorkflowException($"Workflow '{definition.Id}' has no state '{id}'.");
 
     private void Log(StepBatch batch, InstanceRow instance, string kind, string? from, string? to, string? eventName, string actor, object? detail) =>
-        batch.Add(LogSql, _time.GetUtcNow(), instance.CaseId, instance.Id, instance.DefinitionVersion, kind, from, to, eventName, actor, detail is null ? "{}" : Json(detail));
+        batch.Add(LogSql, _time.GetUtcNow(), instance.CaseId, instance.Id, instance.DefinitionVersion, kind, StepBatch.Text(from), StepBatch.Text(to), StepBatch.Text(eventName), actor, detail is null ? "{}" : Json(detail));
 
     private static async Task<InstanceRow?> LockAsync(NpgsqlTransaction transaction, long instanceId, CancellationToken cancellationToken) =>
         await transaction.Connection!.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(

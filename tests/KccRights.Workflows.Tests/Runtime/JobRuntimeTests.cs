@@ -145,6 +145,71 @@ public class JobRuntimeTests
     }
 
     [Test]
+    public async Task SucceededJob_ClaimsTheWorkersNextJob_InTheSameCommit()
+    {
+        await using var h = await HarnessAsync();
+        var first = await EnqueueAsync(h, "test-effect");
+        var second = await EnqueueAsync(h, "test-effect");
+        var job = await h.Jobs.ClaimAsync("worker-a");
+        var (result, next) = await h.Runner.ExecuteAsync(job!, "worker-a", CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(result, Is.EqualTo(JobRunResult.Succeeded));
+            Assert.That(next?.Id, Is.EqualTo(second));
+            Assert.That(next?.Attempts, Is.EqualTo(1));
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM jobs WHERE id = @first", new { first }), Is.EqualTo("succeeded"));
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || lease_owner || ':' || attempts FROM jobs WHERE id = @second", new { second }), Is.EqualTo("running:worker-a:1"));
+        });
+
+        // The last job finds nothing more to claim.
+        var (last, none) = await h.Runner.ExecuteAsync(next!, "worker-a", CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(last, Is.EqualTo(JobRunResult.Succeeded));
+            Assert.That(none, Is.Null);
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM test_effects"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task FencedOutJob_CommitsNeitherItsWorkNorTheClaimOfANextJob()
+    {
+        await using var h = await HarnessAsync();
+        var jobId = await EnqueueAsync(h, "test-effect");
+        var stale = await h.Jobs.ClaimAsync("worker-a");
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await h.Jobs.ReclaimExpiredAsync();
+        var waiting = await EnqueueAsync(h, "test-effect");
+
+        // Worker A runs its stale attempt: the completion raises inside the batch, so COMMIT never runs.
+        var (result, next) = await h.Runner.ExecuteAsync(stale!, "worker-a", CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(result, Is.EqualTo(JobRunResult.LostLease));
+            Assert.That(next, Is.Null);
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM test_effects"), Is.Zero);
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = @jobId", new { jobId }), Is.EqualTo("pending:1"));
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = @waiting", new { waiting }), Is.EqualTo("pending:0"));
+        });
+    }
+
+    [Test]
+    public async Task ClaimedJobGivenBack_IsPendingAgain_WithoutCountingAnAttempt()
+    {
+        await using var h = await HarnessAsync();
+        var jobId = await EnqueueAsync(h, "test-effect");
+        var job = await h.Jobs.ClaimAsync("worker-a");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.Jobs.ReleaseAsync(job! with { LeaseOwner = "worker-b" }), Is.False, "only the holder gives it back");
+            Assert.That(await h.Jobs.ReleaseAsync(job!), Is.True);
+            Assert.That(await h.Jobs.ReleaseAsync(job!), Is.False, "once");
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || attempts || ':' || coalesce(lease_owner, '-') FROM jobs WHERE id = @jobId", new { jobId }), Is.EqualTo("pending:0:-"));
+        });
+        Assert.That((await h.Jobs.ClaimAsync("worker-b"))?.Attempts, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task LeaseThatLapsesOnTheLastAttempt_OpensAnIncident()
     {
         await using var h = await HarnessAsync(options: o => o.MaxAttempts = 1);
@@ -165,13 +230,21 @@ public class JobRuntimeTests
         await using var h = await HarnessAsync();
         await using var connection = await h.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("SET enable_seqscan = off");
-        var plan = string.Join("\n", await connection.QueryAsync<string>(
-            "EXPLAIN " + JobStoreSql(),
-            new { owner = "x", now = Start, leaseUntil = Start.AddSeconds(30) }));
-        Assert.That(plan, Does.Contain("jobs_runnable"));
-    }
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + JobStore.ClaimSql, connection)
+        {
+            Parameters = { new() { Value = "x" }, new() { Value = Start }, new() { Value = Start.AddSeconds(30) } },
+        };
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
 
-    private static string JobStoreSql() => JobStore.ClaimSql;
+        Assert.That(string.Join("\n", plan), Does.Contain("jobs_runnable"));
+    }
 
     [Test]
     public async Task NewJob_WakesAnIdleWorkerThroughNotify_LongBeforeThePollInterval()
