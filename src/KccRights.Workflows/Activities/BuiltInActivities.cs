@@ -77,7 +77,7 @@ public sealed class ExtensionNoticeHandler(INotificationSender sender, ClockStor
 }
 
 /// <summary>Marks the case closed (its clock is closed by the terminal state's clock change). Outcome: <c>done</c>.</summary>
-public sealed class CloseCaseHandler : IJobHandler
+public sealed class CloseCaseHandler : ITransactionalJobHandler
 {
     public string Kind => "close-case";
 
@@ -97,7 +97,7 @@ public sealed class CloseCaseHandler : IJobHandler
 /// UK GDPR Art 20 does not apply to public-task data; the requester accepted the offer of access instead: a linked
 /// access case is opened, its clock started today, and its workflow started. Outcome: <c>done</c>.
 /// </summary>
-public sealed class OpenAccessCaseHandler(ClockStore clocks, WorkflowEngine engine) : IJobHandler
+public sealed class OpenAccessCaseHandler(ClockStore clocks, WorkflowEngine engine) : ITransactionalJobHandler
 {
     public string Kind => "open-access-case";
 

@@ -23,6 +23,14 @@ public interface IJobHandler
     Task<string?> HandleAsync(JobContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A handler whose every effect is a write in <see cref="JobContext.Transaction"/> (no email, no call to another
+/// system), so running it again after its transaction was rolled back changes nothing outside the database. An activity
+/// run by such a handler may take its workflow step optimistically (see <see cref="WorkflowEngine"/>): when the
+/// instance changed meanwhile, the transaction is rolled back and the job run again the ordinary way.
+/// </summary>
+public interface ITransactionalJobHandler : IJobHandler;
+
 /// <summary>What a job handler is given.</summary>
 public sealed class JobContext
 {

@@ -68,37 +68,20 @@ public sealed partial class JobRunner(
         var heartbeat = HeartbeatAsync(job, leaseLost, stopHeartbeat.Token);
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(running.Token);
-            await using var transaction = await connection.BeginTransactionAsync(running.Token);
-            var context = new JobContext
+            // An activity whose handler works only in the transaction may take its step optimistically; if the
+            // instance changed since this process last wrote it, all is rolled back and the job runs again as usual.
+            var optimistic = job.Origin == JobOrigin.Activity && handler is ITransactionalJobHandler;
+            try
             {
-                JobId = job.Id,
-                Kind = job.Kind,
-                Attempt = job.Attempts,
-                CaseId = job.CaseId,
-                InstanceId = job.InstanceId,
-                Payload = job.PayloadElement(),
-                Transaction = transaction,
-                Time = store.Time,
-            };
-            var outcome = await handler.HandleAsync(context, running.Token);
-            var step = new StepBatch(transaction);
-            if (job.Origin == JobOrigin.Activity && job.InstanceId is { } instanceId)
-            {
-                // The activity's outcome moves the instance on, in the same transaction as the work it reports.
-                await engine.RaiseOnInstanceAsync(step, instanceId, job.StateSeq, outcome ?? "done", null, string.Create(CultureInfo.InvariantCulture, $"job:{job.Id}"), running.Token);
+                return await RunOnceAsync(job, handler, optimistic, claimNextFor, leaseLost, () => StopAsync(stopHeartbeat, heartbeat), running.Token);
             }
-
-            await StopAsync(stopHeartbeat, heartbeat);
-            if (leaseLost.IsCancellationRequested)
+            catch (PostgresException ex) when (optimistic && ex.SqlState == WorkflowEngine.InstanceChangedSqlState)
             {
-                await transaction.RollbackAsync(CancellationToken.None);
-                Log.LostLease(logger, job.Id, job.Attempts);
-                return (JobRunResult.LostLease, null);
+                // Rolled back. The heartbeat has stopped, so the second run (a transactional handler's, quick) has the
+                // rest of the lease; were it to outlast it, the fenced completion still stops a double commit.
+                engine.Missed(job.InstanceId!.Value);
+                return await RunOnceAsync(job, handler, optimistic: false, claimNextFor, leaseLost, () => StopAsync(stopHeartbeat, heartbeat), running.Token);
             }
-
-            var next = await CommitAsync(step, job, claimNextFor, running.Token);
-            return (JobRunResult.Succeeded, next);
         }
         catch (PostgresException ex) when (ex.SqlState == JobStore.LostLeaseSqlState)
         {
@@ -134,6 +117,42 @@ public sealed partial class JobRunner(
         }
     }
 
+    private async Task<(JobRunResult Result, ClaimedJob? Next)> RunOnceAsync(
+        ClaimedJob job, IJobHandler handler, bool optimistic, string? claimNextFor, CancellationTokenSource leaseLost, Func<Task> stopHeartbeat, CancellationToken running)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(running);
+        await using var transaction = await connection.BeginTransactionAsync(running);
+        var context = new JobContext
+        {
+            JobId = job.Id,
+            Kind = job.Kind,
+            Attempt = job.Attempts,
+            CaseId = job.CaseId,
+            InstanceId = job.InstanceId,
+            Payload = job.PayloadElement(),
+            Transaction = transaction,
+            Time = store.Time,
+        };
+        var outcome = await handler.HandleAsync(context, running);
+        var step = new StepBatch(transaction);
+        if (job.Origin == JobOrigin.Activity && job.InstanceId is { } instanceId)
+        {
+            // The activity's outcome moves the instance on, in the same transaction as the work it reports.
+            await engine.RaiseOnInstanceAsync(step, instanceId, job.StateSeq, outcome ?? "done", null, string.Create(CultureInfo.InvariantCulture, $"job:{job.Id}"), running, optimistic);
+        }
+
+        await stopHeartbeat();
+        if (leaseLost.IsCancellationRequested)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            Log.LostLease(logger, job.Id, job.Attempts);
+            return (JobRunResult.LostLease, null);
+        }
+
+        var next = await CommitAsync(step, job, claimNextFor, running);
+        return (JobRunResult.Succeeded, next);
+    }
+
     // One round trip: the step's writes, the fenced completion, the chained claim and COMMIT. PostgreSQL stops at the
     // first error in a batch, so a fenced-out completion leaves the transaction aborted and uncommitted.
     private async Task<ClaimedJob?> CommitAsync(StepBatch step, ClaimedJob job, string? claimNextFor, CancellationToken cancellationToken)
@@ -156,19 +175,37 @@ public sealed partial class JobRunner(
             batch.BatchCommands.Add(claim);
         }
 
+        if (step.Stepped is not null)
+        {
+            // The transaction's id is the xmin of the instance row the step wrote.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT xid(pg_current_xact_id()) AS step_xid"));
+        }
+
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         ClaimedJob? next = null;
+        uint? xid = null;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            // Result sets come in command order (statements without rows have none): only the claim's has its columns.
+            // Result sets come in command order (statements without rows have none): the claim's and the xid's are
+            // told apart by their columns.
             do
             {
                 if (claim is not null && reader.FieldCount == JobStore.ClaimColumnCount && await reader.ReadAsync(cancellationToken))
                 {
                     next = JobStore.ReadClaimed(reader);
                 }
+                else if (reader.FieldCount == 1 && reader.GetName(0) == "step_xid" && await reader.ReadAsync(cancellationToken))
+                {
+                    xid = reader.GetFieldValue<uint>(0);
+                }
             }
             while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        // Committed: the next step on this instance in this process may start from the row just written.
+        if (step.Stepped is { } stepped && xid is { } committedBy)
+        {
+            engine.Remember(stepped.InstanceId, stepped.Row, committedBy);
         }
 
         return next;

@@ -18,6 +18,9 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
 
     public NpgsqlTransaction Transaction { get; } = transaction;
 
+    /// <summary>The instance a transition moved, and its row after the step (null when the step ended it).</summary>
+    public (long InstanceId, WorkflowEngine.InstanceRow? Row)? Stepped { get; set; }
+
     /// <summary>Set when a job was enqueued: workers are woken (NOTIFY is delivered when the transaction commits).</summary>
     public bool NotifyWorkers { get; set; }
 
@@ -29,6 +32,7 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
             command.Parameters.Add(value switch
             {
                 TypedNull typed => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = typed.Type },
+                NpgsqlParameter given => given,
                 null => new NpgsqlParameter { Value = DBNull.Value },
                 DateTimeOffset instant => new NpgsqlParameter { Value = instant.ToUniversalTime() },
                 _ => new NpgsqlParameter { Value = value },

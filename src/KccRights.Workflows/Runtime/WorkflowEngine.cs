@@ -26,7 +26,23 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public const string OutcomesProperty = "outcomes";
 
     private const string InstanceColumns =
-        "id, case_id, definition_id, definition_version, state, state_seq, state_entered_at, status, data::text AS data, assignee, created_at";
+        "id, case_id, definition_id, definition_version, state, state_seq, state_entered_at, status, data::text AS data, assignee, created_at, xmin";
+
+    // An optimistic step's first statement: lock the instance only if it is still the version remembered (the row
+    // written by the remembered commit, named by its xmin, in the same state entry); otherwise raise
+    // InstanceChangedSqlState, which aborts the transaction before any of the step's writes.
+    private const string VerifySql =
+        """
+        WITH locked AS (
+            SELECT id FROM workflow_instances WHERE id = $1 AND xmin = $2 AND state_seq = $3 AND status = 'running' FOR UPDATE
+        )
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM locked) THEN 1 ELSE workflow_instance_changed($1) END
+        """;
+
+    /// <summary>Raised by an optimistic step whose remembered instance row is no longer the current one.</summary>
+    public const string InstanceChangedSqlState = "KC412";
+
+    private const int RecentLimit = 50_000;
 
     private const string LogSql =
         """
@@ -42,6 +58,12 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     private readonly Dictionary<string, IWorkflowCondition> _conditions;
     private readonly TimeProvider _time;
     private readonly ILogger<WorkflowEngine> _logger;
+
+    // Instance rows as this process's workers last committed them (each with the xmin of that commit), so that a
+    // worker's next step on the same instance can skip the round trip that reads and locks it (see VerifySql).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, InstanceRow> _recent = new();
+    private long _optimisticSteps;
+    private long _optimisticMisses;
 
     public WorkflowEngine(
         Lazy<DefinitionRegistry> definitions,
@@ -70,6 +92,36 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     }
 
     public DefinitionRegistry Definitions => _definitionsSource.Value;
+
+    /// <summary>Steps taken optimistically, and those whose remembered row had changed (tests and diagnostics).</summary>
+    internal (long Steps, long Misses) OptimisticCounts => (Interlocked.Read(ref _optimisticSteps), Interlocked.Read(ref _optimisticMisses));
+
+    /// <summary>
+    /// After a worker's step committed: remembers the instance row it wrote, with the committing transaction's id (the
+    /// row's xmin), or forgets the instance if the step ended it.
+    /// </summary>
+    internal void Remember(long instanceId, InstanceRow? row, uint xmin)
+    {
+        if (row is null)
+        {
+            _recent.TryRemove(instanceId, out _);
+            return;
+        }
+
+        if (_recent.Count >= RecentLimit)
+        {
+            _recent.Clear();
+        }
+
+        _recent[instanceId] = row with { Xmin = xmin };
+    }
+
+    /// <summary>An optimistic step found the instance changed: its remembered row is dropped.</summary>
+    internal void Missed(long instanceId)
+    {
+        Interlocked.Increment(ref _optimisticMisses);
+        _recent.TryRemove(instanceId, out _);
+    }
 
     private DefinitionRegistry _definitions => _definitionsSource.Value;
 
@@ -164,10 +216,26 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     /// As above, but the step's writes are left in <paramref name="batch"/> for the caller to send (a worker sends them
     /// with the job's completion and COMMIT in one round trip). The step's reads (the instance lock, the case's dates,
     /// conditions) and clock changes still happen here, before those writes, as they do in every step.
+    /// <para>
+    /// Optimistic: when this process committed the instance's current row itself (<see cref="Remember"/>), the step is
+    /// worked out from that row and the lock is taken by the batch's first statement, which raises
+    /// <see cref="InstanceChangedSqlState"/> if the row changed since: the caller rolls back and runs the job again
+    /// without <paramref name="optimistic"/>. Only for handlers whose work is all in the transaction.
+    /// </para>
     /// </summary>
-    internal async Task<bool> RaiseOnInstanceAsync(StepBatch batch, long instanceId, int? expectedStateSeq, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken)
+    internal async Task<bool> RaiseOnInstanceAsync(StepBatch batch, long instanceId, int? expectedStateSeq, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken, bool optimistic = false)
     {
-        var instance = await LockAsync(batch.Transaction, instanceId, cancellationToken);
+        InstanceRow? instance;
+        if (optimistic && _recent.TryGetValue(instanceId, out var remembered))
+        {
+            batch.Add(VerifySql, instanceId, new NpgsqlParameter { Value = remembered.Xmin, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Xid }, remembered.StateSeq);
+            Interlocked.Increment(ref _optimisticSteps);
+            instance = remembered;
+        }
+        else
+        {
+            instance = await LockAsync(batch.Transaction, instanceId, cancellationToken);
+        }
         if (instance is null || instance.Status != "running" || (expectedStateSeq is { } seq && seq != instance.StateSeq))
         {
             if (instance is not null)
@@ -557,6 +625,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             StepBatch.Instant(target.Terminal ? now : null));
         // One log row per step: the task the new state opens is named in it (the timeline shows it as opened).
         Log(batch, instance, "transition", instance.State, target.Id, eventName, actor, new { when = chosen.When, task = target.Task?.Type });
+        batch.Stepped = (instance.Id, target.Terminal ? null : entered);
         await EnterAsync(batch, entered, definition, target, eventData, actor, isStart: false, cancellationToken);
         LogMessages.Moved(_logger, instance.Id, instance.State, target.Id, eventName);
         return true;
@@ -884,6 +953,9 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         public string? Assignee { get; init; }
 
         public DateTimeOffset CreatedAt { get; init; }
+
+        /// <summary>The row version's xmin: the id of the transaction that wrote it.</summary>
+        public uint Xmin { get; init; }
     }
 
     private sealed record AssignedRow

@@ -8,5 +8,13 @@ BEGIN
 END
 $$;
 
+-- A worker's optimistic workflow step calls this when the instance row it worked the step out from is no longer the
+-- current one (SQLSTATE KC412): the transaction aborts before any of the step's writes, and the job is run again.
+CREATE FUNCTION workflow_instance_changed(instance_id bigint) RETURNS int VOLATILE LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'workflow instance % changed since this worker last wrote it', instance_id USING ERRCODE = 'KC412';
+END
+$$;
+
 -- Nothing reads jobs by case (the case page reads the workflow log), and every job insert and state change paid for it.
 DROP INDEX jobs_case;
