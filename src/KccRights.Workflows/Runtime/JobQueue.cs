@@ -77,6 +77,7 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
         if (request.RunAt is not { } runAt || runAt <= time.GetUtcNow() + options.PollInterval)
         {
             batch.NotifyWorkers = true;
+            batch.DueJobs++;
         }
     }
 }

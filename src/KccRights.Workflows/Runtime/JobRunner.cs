@@ -137,7 +137,9 @@ public sealed partial class JobRunner(
         var step = new StepBatch(transaction);
         if (job.Origin == JobOrigin.Activity && job.InstanceId is { } instanceId)
         {
-            // The activity's outcome moves the instance on, in the same transaction as the work it reports.
+            // The activity's outcome moves the instance on, in the same transaction as the work it reports. This job is
+            // the activity of the state entry it names (the engine checks the entry before it moves).
+            step.LeavingByOwnActivity = job.StateSeq is not null;
             await engine.RaiseOnInstanceAsync(step, instanceId, job.StateSeq, outcome ?? "done", null, string.Create(CultureInfo.InvariantCulture, $"job:{job.Id}"), running, optimistic);
         }
 
@@ -157,6 +159,14 @@ public sealed partial class JobRunner(
     // first error in a batch, so a fenced-out completion leaves the transaction aborted and uncommitted.
     private async Task<ClaimedJob?> CommitAsync(StepBatch step, ClaimedJob job, string? claimNextFor, CancellationToken cancellationToken)
     {
+        if (claimNextFor is not null && step.DueJobs == 1)
+        {
+            // No NOTIFY for a single new job: this worker claims again in this very commit and goes on claiming while
+            // anything is due, so the job cannot be left waiting; a NOTIFY would only wake every listener for nothing.
+            // Several new jobs still wake idle workers, to run them side by side.
+            step.NotifyWorkers = false;
+        }
+
         await using var batch = step.Take();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(JobStore.CompleteSql)
         {

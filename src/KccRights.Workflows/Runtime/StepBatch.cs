@@ -24,6 +24,15 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
     /// <summary>Set when a job was enqueued: workers are woken (NOTIFY is delivered when the transaction commits).</summary>
     public bool NotifyWorkers { get; set; }
 
+    /// <summary>Jobs enqueued in this batch that are due within a poll interval.</summary>
+    public int DueJobs { get; set; }
+
+    /// <summary>
+    /// Set by a worker whose running job is the activity of the state being left: that state entry has no other
+    /// activity, so only its timers need cancelling.
+    /// </summary>
+    public bool LeavingByOwnActivity { get; set; }
+
     public void Add(string sql, params object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);

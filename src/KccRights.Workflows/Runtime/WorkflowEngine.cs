@@ -598,8 +598,9 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
         // Leave: the state's pending timers and activities are cancelled, its open tasks too. Only a state with timers or
         // an activity has pending jobs of its own, and only a state with a task has an open task (version migration
-        // keeps both true), so a state with neither is left without looking.
-        if (state.Timers.Count > 0 || state.Activity is not null)
+        // keeps both true), so a state with neither is left without looking; nor is a state without timers left by
+        // the outcome of its own activity, which is running, not pending.
+        if (state.Timers.Count > 0 || (state.Activity is not null && !batch.LeavingByOwnActivity))
         {
             batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'pending'", instance.Id, instance.StateSeq, now);
         }
