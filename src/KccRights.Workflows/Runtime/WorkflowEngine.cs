@@ -42,7 +42,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     /// <summary>Raised by an optimistic step whose remembered instance row is no longer the current one.</summary>
     public const string InstanceChangedSqlState = "KC412";
 
-    private const int RecentLimit = 50_000;
+    // A bound on the rows remembered (a few thousand open cases at a council; the map is cleared when it fills).
+    private const int RecentLimit = 10_000;
 
     private const string LogSql =
         """
