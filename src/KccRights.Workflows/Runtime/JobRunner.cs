@@ -75,7 +75,7 @@ public sealed partial class JobRunner(
             {
                 return await RunOnceAsync(job, handler, optimistic, claimNextFor, leaseLost, () => StopAsync(stopHeartbeat, heartbeat), running.Token);
             }
-            catch (PostgresException ex) when (optimistic && ex.SqlState == WorkflowEngine.InstanceChangedSqlState)
+            catch (Exception ex) when (optimistic && RetryPessimistically(ex))
             {
                 // Rolled back. The heartbeat has stopped, so the second run (a transactional handler's, quick) has the
                 // rest of the lease; were it to outlast it, the fenced completion still stops a double commit.
@@ -92,17 +92,20 @@ public sealed partial class JobRunner(
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
             Log.LostLease(logger, job.Id, job.Attempts);
+            await ReleaseUnstartedAsync(claimNextFor, job.Id);
             return (JobRunResult.LostLease, null);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the transaction is rolled back and the lease lapses, so another process takes the job over.
+            await ReleaseUnstartedAsync(claimNextFor, job.Id);
             return (JobRunResult.Released, null);
         }
         catch (Exception ex)
         {
             await StopAsync(stopHeartbeat, heartbeat);
             Log.Failed(logger, job.Id, job.Kind, job.Attempts, ex.GetType().Name);
+            await ReleaseUnstartedAsync(claimNextFor, job.Id);
             var incident = await store.FailAsync(job, $"{ex.GetType().Name}: {ex.Message}", permanent: false, CancellationToken.None);
             if (incident is { } id)
             {
@@ -116,6 +119,35 @@ public sealed partial class JobRunner(
             await StopAsync(stopHeartbeat, heartbeat);
         }
     }
+
+    // A failed or cancelled run may have committed (the error came while reading the results): a next job its chained
+    // claim took is given back rather than left to wait out its lease, an attempt it never made counted against it.
+    private async Task ReleaseUnstartedAsync(string? owner, long runningJobId)
+    {
+        if (owner is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.ReleaseUnstartedAsync(owner, runningJobId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            // The database is away: the lease lapses and the sweep takes the job back.
+            Log.ReleaseFailed(logger, owner, ex.GetType().Name);
+        }
+    }
+
+    // An optimistic run that failed for any reason but a lost lease or cancellation is run again the ordinary way: the
+    // instance changed (KC412), or a deadlock or serialisation failure, or a stale row led the step astray.
+    private static bool RetryPessimistically(Exception ex) => ex switch
+    {
+        OperationCanceledException => false,
+        PostgresException { SqlState: JobStore.LostLeaseSqlState } => false,
+        _ => true,
+    };
 
     private async Task<(JobRunResult Result, ClaimedJob? Next)> RunOnceAsync(
         ClaimedJob job, IJobHandler handler, bool optimistic, string? claimNextFor, CancellationTokenSource leaseLost, Func<Task> stopHeartbeat, CancellationToken running)
@@ -274,5 +306,8 @@ public sealed partial class JobRunner(
 
         [LoggerMessage(403, LogLevel.Error, "Incident {IncidentId} opened: job {JobId} ({Kind}) failed every attempt")]
         public static partial void IncidentOpened(ILogger logger, long incidentId, long jobId, string kind);
+
+        [LoggerMessage(404, LogLevel.Warning, "Worker {Owner} could not give back a job it claimed and will not run ({ErrorType}); its lease lapses instead")]
+        public static partial void ReleaseFailed(ILogger logger, string owner, string errorType);
     }
 }

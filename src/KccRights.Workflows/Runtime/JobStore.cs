@@ -82,6 +82,33 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
     };
 
     /// <summary>
+    /// After a run whose commit may or may not have happened (the connection failed while reading its results, or it
+    /// was cancelled): gives back any job the worker's chained claim may have taken, which it will not run. A worker
+    /// runs one job at a time, so any other job leased to it was claimed and never started.
+    /// </summary>
+    public async Task<int> ReleaseUnstartedAsync(string owner, long runningJobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var released = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH released AS (
+                UPDATE jobs SET status = 'pending', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL
+                WHERE status = 'running' AND lease_owner = @owner AND id <> @runningJobId
+                RETURNING id
+            )
+            SELECT count(*)::int FROM released
+            """,
+            new { owner, runningJobId },
+            cancellationToken: cancellationToken));
+        if (released > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('kcc_jobs', '')", cancellationToken: cancellationToken));
+        }
+
+        return released;
+    }
+
+    /// <summary>
     /// Gives back a job this worker claimed but will not run (it is stopping): pending again at once, and the attempt
     /// it never made is not counted. Fenced like a completion.
     /// </summary>

@@ -127,15 +127,15 @@ public sealed partial class JobWorkerPool(
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => signal.Pulse();
-                await using (var listen = new NpgsqlCommand($"LISTEN {StepBatch.Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Anything enqueued while nobody listened is found now.
-                signal.Pulse();
                 try
                 {
+                    await using (var listen = new NpgsqlCommand($"LISTEN {StepBatch.Channel}", connection))
+                    {
+                        await listen.ExecuteNonQueryAsync(stoppingToken);
+                    }
+
+                    // Anything enqueued while nobody listened is found now.
+                    signal.Pulse();
                     while (!stoppingToken.IsCancellationRequested)
                     {
                         await connection.WaitAsync(stoppingToken);
@@ -173,7 +173,9 @@ public sealed partial class JobWorkerPool(
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
         {
-            // A broken connection is not pooled again; nothing is left listening.
+            // A broken connection is not pooled again. One that is still open but could not UNLISTEN must not be
+            // either: clearing the pool closes it when it goes back, rather than leave it listening.
+            NpgsqlConnection.ClearPool(connection);
         }
     }
 

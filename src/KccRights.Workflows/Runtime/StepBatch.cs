@@ -24,6 +24,9 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
     /// <summary>Set when a job was enqueued: workers are woken (NOTIFY is delivered when the transaction commits).</summary>
     public bool NotifyWorkers { get; set; }
 
+    /// <summary>An optimistic step's instance check is in the batch, not yet sent (sending the batch clears it).</summary>
+    public bool Unverified { get; set; }
+
     /// <summary>Jobs enqueued in this batch that are due within a poll interval.</summary>
     public int DueJobs { get; set; }
 
@@ -73,6 +76,7 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
     /// <summary>The writes so far (and the NOTIFY, if a job was enqueued) as one NpgsqlBatch, for a caller that adds its own commands to the same round trip.</summary>
     public NpgsqlBatch Take()
     {
+        Unverified = false;
         if (NotifyWorkers)
         {
             _commands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '')"));

@@ -26,15 +26,17 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public const string OutcomesProperty = "outcomes";
 
     private const string InstanceColumns =
-        "id, case_id, definition_id, definition_version, state, state_seq, state_entered_at, status, data::text AS data, assignee, created_at, xmin";
+        "id, case_id, definition_id, definition_version, state, state_seq, state_entered_at, status, data::text AS data, assignee, created_at, row_version, xmin";
 
     // An optimistic step's first statement: lock the instance only if it is still the version remembered (the row
-    // written by the remembered commit, named by its xmin, in the same state entry); otherwise raise
-    // InstanceChangedSqlState, which aborts the transaction before any of the step's writes.
+    // written by the remembered commit: its xmin, row version and state entry); otherwise raise InstanceChangedSqlState,
+    // which aborts the transaction before any of the step's writes.
     private const string VerifySql =
         """
         WITH locked AS (
-            SELECT id FROM workflow_instances WHERE id = $1 AND xmin = $2 AND state_seq = $3 AND status = 'running' FOR UPDATE
+            SELECT id FROM workflow_instances
+            WHERE id = $1 AND xmin = $2 AND row_version = $3 AND state_seq = $4 AND status = 'running'
+            FOR UPDATE
         )
         SELECT CASE WHEN EXISTS (SELECT 1 FROM locked) THEN 1 ELSE workflow_instance_changed($1) END
         """;
@@ -63,6 +65,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     // Instance rows as this process's workers last committed them (each with the xmin of that commit), so that a
     // worker's next step on the same instance can skip the round trip that reads and locks it (see VerifySql).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, InstanceRow> _recent = new();
+    private long _recentCount;
     private long _optimisticSteps;
     private long _optimisticMisses;
 
@@ -105,23 +108,35 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     {
         if (row is null)
         {
-            _recent.TryRemove(instanceId, out _);
+            Forget(instanceId);
             return;
         }
 
-        if (_recent.Count >= RecentLimit)
+        var remembered = row with { Xmin = xmin };
+        if (!_recent.TryAdd(instanceId, remembered))
+        {
+            _recent[instanceId] = remembered;
+        }
+        else if (Interlocked.Increment(ref _recentCount) > RecentLimit)
         {
             _recent.Clear();
+            Interlocked.Exchange(ref _recentCount, 0);
         }
+    }
 
-        _recent[instanceId] = row with { Xmin = xmin };
+    private void Forget(long instanceId)
+    {
+        if (_recent.TryRemove(instanceId, out _))
+        {
+            Interlocked.Decrement(ref _recentCount);
+        }
     }
 
     /// <summary>An optimistic step found the instance changed: its remembered row is dropped.</summary>
     internal void Missed(long instanceId)
     {
         Interlocked.Increment(ref _optimisticMisses);
-        _recent.TryRemove(instanceId, out _);
+        Forget(instanceId);
     }
 
     private DefinitionRegistry _definitions => _definitionsSource.Value;
@@ -229,7 +244,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         InstanceRow? instance;
         if (optimistic && _recent.TryGetValue(instanceId, out var remembered))
         {
-            batch.Add(VerifySql, instanceId, new NpgsqlParameter { Value = remembered.Xmin, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Xid }, remembered.StateSeq);
+            batch.Add(VerifySql, instanceId, new NpgsqlParameter { Value = remembered.Xmin, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Xid }, remembered.RowVersion, remembered.StateSeq);
+            batch.Unverified = true;
             Interlocked.Increment(ref _optimisticSteps);
             instance = remembered;
         }
@@ -611,7 +627,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'open'", instance.Id, instance.StateSeq, now);
         }
 
-        var entered = instance with { State = target.Id, StateSeq = instance.StateSeq + 1, StateEnteredAt = now, Data = data };
+        var entered = instance with { State = target.Id, StateSeq = instance.StateSeq + 1, StateEnteredAt = now, Data = data, RowVersion = instance.RowVersion + 1 };
         batch.Add(
             """
             UPDATE workflow_instances SET state = $2, state_seq = $3, state_entered_at = $4, data = $5::jsonb, status = $6,
@@ -637,6 +653,13 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     {
         var transaction = batch.Transaction;
         var now = _time.GetUtcNow();
+        if (state.Clock is not null && batch.Unverified)
+        {
+            // An optimistic step locks the instance before it writes anything else, as every step does: the clock
+            // change below writes at once, so the check and the writes so far go first.
+            await batch.FlushAsync(cancellationToken);
+        }
+
         var clockChanged = state.Clock is { } clock && await ChangeClockAsync(batch, instance, clock, eventData, actor, cancellationToken);
 
         if (state.Terminal)
@@ -955,6 +978,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         public string? Assignee { get; init; }
 
         public DateTimeOffset CreatedAt { get; init; }
+
+        public int RowVersion { get; init; }
 
         /// <summary>The row version's xmin: the id of the transaction that wrote it.</summary>
         public uint Xmin { get; init; }

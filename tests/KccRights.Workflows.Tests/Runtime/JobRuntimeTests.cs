@@ -210,6 +210,25 @@ public class JobRuntimeTests
     }
 
     [Test]
+    public async Task AfterAnUncertainCommit_TheWorkersUnstartedJobIsGivenBack_ItsRunningJobIsNot()
+    {
+        await using var h = await HarnessAsync();
+        var first = await EnqueueAsync(h, "test-effect");
+        var second = await EnqueueAsync(h, "test-effect");
+        var other = await EnqueueAsync(h, "test-effect");
+        _ = await h.Jobs.ClaimAsync("worker-a");
+        _ = await h.Jobs.ClaimAsync("worker-a"); // as a chained claim would have
+        _ = await h.Jobs.ClaimAsync("worker-b");
+        Assert.That(await h.Jobs.ReleaseUnstartedAsync("worker-a", first), Is.EqualTo(1));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = @first", new { first }), Is.EqualTo("running:1"));
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = @second", new { second }), Is.EqualTo("pending:0"));
+            Assert.That(await h.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = @other", new { other }), Is.EqualTo("running:1"), "another worker's job is not touched");
+        });
+    }
+
+    [Test]
     public async Task LeaseThatLapsesOnTheLastAttempt_OpensAnIncident()
     {
         await using var h = await HarnessAsync(options: o => o.MaxAttempts = 1);

@@ -32,11 +32,17 @@ public class OptimisticStepTests
         }
         """;
 
-    private static async Task<WorkflowHarness> HarnessAsync(string kind)
+    private static async Task<WorkflowHarness> HarnessAsync(string kind, bool pauseInS3 = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-chain-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "chain.json"), Definition(kind));
+        var definition = Definition(kind);
+        if (pauseInS3)
+        {
+            definition = definition.Replace("""{ "id": "s3", """, """{ "id": "s3", "clock": { "action": "pause", "reason": "test" }, """, StringComparison.Ordinal);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(directory, "chain.json"), definition);
         var h = await WorkflowHarness.CreateAsync(Start, services =>
         {
             services.AddSingleton<IJobHandler, TransactionalStepHandler>();
@@ -105,6 +111,35 @@ public class OptimisticStepTests
         });
 
         // The retried step is remembered again: the next one is optimistic and hits.
+        Assert.That(await RunOneAsync(h), Is.EqualTo(JobRunResult.Succeeded));
+        Assert.That(h.Engine.OptimisticCounts, Is.EqualTo((2L, 1L)));
+    }
+
+    [Test]
+    public async Task OptimisticStepIntoAStateThatPausesTheClock_LocksTheInstanceBeforeTheClockChange()
+    {
+        await using var h = await HarnessAsync("test-step", pauseInS3: true);
+        var caseId = await StartAsync(h);
+        Assert.That(await RunOneAsync(h), Is.EqualTo(JobRunResult.Succeeded));
+
+        // s2's activity moves the case into s3, which pauses the clock. The step's check is sent before the clock is
+        // written (the lock order of every step: instance, then clock); the stale row is caught, all is rolled back,
+        // and the retried step pauses the clock once.
+        await using (var connection = await h.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE workflow_instances SET row_version = row_version + 1 WHERE case_id = @caseId", new { caseId });
+        }
+
+        Assert.That(await RunOneAsync(h), Is.EqualTo(JobRunResult.Succeeded));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(h.Engine.OptimisticCounts, Is.EqualTo((1L, 1L)));
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("s3"));
+            Assert.That(await h.ScalarAsync<bool>("SELECT is_paused FROM case_clocks WHERE case_id = @caseId", new { caseId }), Is.True);
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM case_clock_pauses WHERE case_id = @caseId", new { caseId }), Is.EqualTo(1), "paused once, by the retried step");
+        });
+
+        // And with nothing changed in between, the next step into the paused state's successor is optimistic and hits.
         Assert.That(await RunOneAsync(h), Is.EqualTo(JobRunResult.Succeeded));
         Assert.That(h.Engine.OptimisticCounts, Is.EqualTo((2L, 1L)));
     }

@@ -1,3 +1,4 @@
+using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Cases;
@@ -92,5 +93,48 @@ public class VersionMigrationTests
         }
 
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("b"));
+    }
+
+    [Test]
+    public async Task LeftoversOfAnEarlierVersionMove_AreClosedByMigration0052_OthersAreKept()
+    {
+        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig1-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(v1);
+        await File.WriteAllTextAsync(Path.Combine(v1, "mig.json"), Version1);
+        await using var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, EffectHandler>(), directory: v1);
+        var moved = await StartMigAsync(h);
+        var kept = await StartMigAsync(h);
+
+        // As the old version move did: 'moved' goes to version 2 with its open task and waiting activity left as they were.
+        await using (var connection = await h.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO workflow_definitions (definition_id, version, content, stored_at) VALUES ('mig', repeat('2', 64), @content, now());
+                UPDATE workflow_instances SET definition_version = repeat('2', 64) WHERE case_id = @moved;
+                """,
+                new { content = Version2, moved });
+            var script = await File.ReadAllTextAsync(Path.Combine(Paths.RepoRoot, "src", "KccRights.Infrastructure", "Database", "Migrations", "0052_close_leftovers_of_earlier_version_moves.sql"));
+            await connection.ExecuteAsync(script);
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM workflow_tasks WHERE case_id = @moved", new { moved }), Is.EqualTo("cancelled"));
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM jobs WHERE case_id = @moved AND origin = 'activity'", new { moved }), Is.EqualTo("cancelled"));
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM workflow_tasks WHERE case_id = @kept", new { kept }), Is.EqualTo("open"), "version 1's state has its task");
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM jobs WHERE case_id = @kept AND origin = 'activity'", new { kept }), Is.EqualTo("pending"));
+        });
+    }
+
+    private static async Task<long> StartMigAsync(WorkflowHarness h)
+    {
+        await using var connection = await h.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var (caseId, _) = await CaseStore.CreateAsync(transaction, Right.Erasure, LondonTime.DateOf(Start).Year, "email");
+        await h.Clocks.OpenAsync(transaction, caseId, Start, null, "intake");
+        await h.Engine.StartAsync(transaction, caseId, "mig", null, "intake");
+        await transaction.CommitAsync();
+        return caseId;
     }
 }
