@@ -1,7 +1,5 @@
 using Dapper;
 using KccRights.Domain.Cases;
-using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,16 +51,7 @@ public class OptimisticStepTests
     }
 
     // Opens a case on the chain workflow without running its jobs.
-    private static async Task<long> StartAsync(WorkflowHarness h)
-    {
-        await using var connection = await h.DataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var (caseId, _) = await CaseStore.CreateAsync(transaction, Right.Erasure, LondonTime.DateOf(Start).Year, "email");
-        await h.Clocks.OpenAsync(transaction, caseId, Start, null, "intake");
-        await h.Engine.StartAsync(transaction, caseId, "chain", null, "intake");
-        await transaction.CommitAsync();
-        return caseId;
-    }
+    private static Task<long> StartAsync(WorkflowHarness h) => h.OpenCaseAsync(Right.Erasure, "chain", runJobs: false);
 
     private static async Task<JobRunResult> RunOneAsync(WorkflowHarness h) =>
         await h.Runner.ExecuteAsync((await h.Jobs.ClaimAsync("worker-a"))!, CancellationToken.None);

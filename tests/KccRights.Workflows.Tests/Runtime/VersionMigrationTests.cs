@@ -1,7 +1,5 @@
 using Dapper;
 using KccRights.Domain.Cases;
-using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Tests.Support;
@@ -51,15 +49,7 @@ public class VersionMigrationTests
 
         await using var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, EffectHandler>(), directory: v1);
         await EffectHandler.CreateTablesAsync(h.DataSource);
-        long caseId;
-        await using (var connection = await h.DataSource.OpenConnectionAsync())
-        await using (var transaction = await connection.BeginTransactionAsync())
-        {
-            (caseId, _) = await CaseStore.CreateAsync(transaction, Right.Erasure, LondonTime.DateOf(Start).Year, "email");
-            await h.Clocks.OpenAsync(transaction, caseId, Start, null, "intake");
-            await h.Engine.StartAsync(transaction, caseId, "mig", null, "intake");
-            await transaction.CommitAsync();
-        }
+        var caseId = await StartMigAsync(h);
 
         var before = await h.InstanceAsync(caseId);
         Assert.That(await h.OpenTaskAsync(caseId), Is.Not.Null);
@@ -127,14 +117,5 @@ public class VersionMigrationTests
         });
     }
 
-    private static async Task<long> StartMigAsync(WorkflowHarness h)
-    {
-        await using var connection = await h.DataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var (caseId, _) = await CaseStore.CreateAsync(transaction, Right.Erasure, LondonTime.DateOf(Start).Year, "email");
-        await h.Clocks.OpenAsync(transaction, caseId, Start, null, "intake");
-        await h.Engine.StartAsync(transaction, caseId, "mig", null, "intake");
-        await transaction.CommitAsync();
-        return caseId;
-    }
+    private static Task<long> StartMigAsync(WorkflowHarness h) => h.OpenCaseAsync(Right.Erasure, "mig", runJobs: false);
 }

@@ -79,8 +79,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return provider.GetRequiredService<WorkflowCatalog>();
     }
 
-    /// <summary>Opens a case for <paramref name="right"/> received now, starts its clock and its workflow; runs due jobs.</summary>
-    public async Task<long> OpenCaseAsync(Right right, string? definitionId = null)
+    /// <summary>Opens a case for <paramref name="right"/> received now, starts its clock and its workflow; runs due jobs unless told not to.</summary>
+    public async Task<long> OpenCaseAsync(Right right, string? definitionId = null, bool runJobs = true)
     {
         long caseId;
         await using (var connection = await DataSource.OpenConnectionAsync())
@@ -93,7 +93,11 @@ internal sealed class WorkflowHarness : IAsyncDisposable
             await transaction.CommitAsync();
         }
 
-        await RunJobsAsync();
+        if (runJobs)
+        {
+            await RunJobsAsync();
+        }
+
         return caseId;
     }
 

@@ -9,19 +9,11 @@ WITH current_state AS (
         SELECT st AS state FROM jsonb_array_elements(d.content::jsonb -> 'states') st WHERE st ->> 'id' = i.state
     ) s
     WHERE i.status = 'running'
-)
-UPDATE workflow_tasks t SET status = 'cancelled', completed_at = now()
-FROM current_state c
-WHERE t.instance_id = c.instance_id AND t.state_seq = c.state_seq AND t.status = 'open' AND NOT (c.state ? 'task');
-
-WITH current_state AS (
-    SELECT i.id AS instance_id, i.state_seq, s.state
-    FROM workflow_instances i
-    JOIN workflow_definitions d ON d.definition_id = i.definition_id AND d.version = i.definition_version
-    CROSS JOIN LATERAL (
-        SELECT st AS state FROM jsonb_array_elements(d.content::jsonb -> 'states') st WHERE st ->> 'id' = i.state
-    ) s
-    WHERE i.status = 'running'
+),
+tasks AS (
+    UPDATE workflow_tasks t SET status = 'cancelled', completed_at = now()
+    FROM current_state c
+    WHERE t.instance_id = c.instance_id AND t.state_seq = c.state_seq AND t.status = 'open' AND NOT (c.state ? 'task')
 )
 UPDATE jobs j SET status = 'cancelled', finished_at = now()
 FROM current_state c
