@@ -86,27 +86,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
     /// was cancelled): gives back any job the worker's chained claim may have taken, which it will not run. A worker
     /// runs one job at a time, so any other job leased to it was claimed and never started.
     /// </summary>
-    public async Task<int> ReleaseUnstartedAsync(string owner, long runningJobId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var released = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            """
-            WITH released AS (
-                UPDATE jobs SET status = 'pending', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL
-                WHERE status = 'running' AND lease_owner = @owner AND id <> @runningJobId
-                RETURNING id
-            )
-            SELECT count(*)::int FROM released
-            """,
-            new { owner, runningJobId },
-            cancellationToken: cancellationToken));
-        if (released > 0)
-        {
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('kcc_jobs', '')", cancellationToken: cancellationToken));
-        }
-
-        return released;
-    }
+    public Task<int> ReleaseUnstartedAsync(string owner, long runningJobId, CancellationToken cancellationToken = default) =>
+        ReleaseWhereAsync("lease_owner = @owner AND id <> @runningJobId", new { owner, runningJobId }, cancellationToken);
 
     /// <summary>
     /// Gives back a job this worker claimed but will not run (it is stopping): pending again at once, and the attempt
@@ -115,25 +96,31 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
     public async Task<bool> ReleaseAsync(ClaimedJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
+        return await ReleaseWhereAsync("id = @Id AND attempts = @Attempts AND lease_owner = @LeaseOwner", new { job.Id, job.Attempts, job.LeaseOwner }, cancellationToken) == 1;
+    }
+
+    // Claimed but never started, matched by a fixed condition (one of the two above): pending again, the attempt not
+    // counted; other workers are woken.
+    private async Task<int> ReleaseWhereAsync(string condition, object parameters, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var released = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            """
+            $"""
             WITH released AS (
                 UPDATE jobs SET status = 'pending', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL
-                WHERE id = @Id AND attempts = @Attempts AND status = 'running' AND lease_owner = @LeaseOwner
+                WHERE status = 'running' AND {condition}
                 RETURNING id
             )
             SELECT count(*)::int FROM released
             """,
-            new { job.Id, job.Attempts, job.LeaseOwner },
+            parameters,
             cancellationToken: cancellationToken));
-        if (released == 1)
+        if (released > 0)
         {
-            // Another worker may take it now.
             await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('kcc_jobs', '')", cancellationToken: cancellationToken));
         }
 
-        return released == 1;
+        return released;
     }
 
     /// <summary>Renews the lease; false when this worker no longer holds the job (another worker took it over).</summary>

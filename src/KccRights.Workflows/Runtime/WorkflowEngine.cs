@@ -205,7 +205,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var batch = new StepBatch(transaction);
         if (instance is null)
         {
-            batch.Add(LogSql, _time.GetUtcNow(), caseId, StepBatch.Bigint(null), StepBatch.Text(null), "ignored", StepBatch.Text(null), StepBatch.Text(null), StepBatch.Text(eventName), actor, """{"reason":"no running workflow"}""");
+            AddLog(batch, _time.GetUtcNow(), caseId, null, null, "ignored", null, null, eventName, actor, """{"reason":"no running workflow"}""");
             await batch.FlushAsync(cancellationToken);
             return false;
         }
@@ -326,7 +326,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             transaction,
             cancellationToken: cancellationToken));
         var batch = new StepBatch(transaction);
-        batch.Add(LogSql, now, task.CaseId, task.InstanceId, StepBatch.Text(null), "task-completed", StepBatch.Text(null), StepBatch.Text(null), StepBatch.Text(outcome), actor, Json(new { taskId, type = task.Type }));
+        AddLog(batch, now, task.CaseId, task.InstanceId, null, "task-completed", null, null, outcome, actor, Json(new { taskId, type = task.Type }));
         await batch.FlushAsync(cancellationToken);
         var eventData = JsonNode.Parse(data is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}")!.AsObject();
         eventData[OutcomesProperty] = new JsonObject { [task.Type] = outcome };
@@ -358,7 +358,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", row.InstanceId, assignee, now);
         }
 
-        batch.Add(LogSql, now, row.CaseId, row.InstanceId, StepBatch.Text(null), "task-assigned", StepBatch.Text(null), StepBatch.Text(null), StepBatch.Text(null), actor, Json(new { taskId, assignee }));
+        AddLog(batch, now, row.CaseId, row.InstanceId, null, "task-assigned", null, null, null, actor, Json(new { taskId, assignee }));
         await batch.FlushAsync(cancellationToken);
     }
 
@@ -889,7 +889,11 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         definition.States.FirstOrDefault(s => s.Id == id) ?? throw new WorkflowException($"Workflow '{definition.Id}' has no state '{id}'.");
 
     private void Log(StepBatch batch, InstanceRow instance, string kind, string? from, string? to, string? eventName, string actor, object? detail) =>
-        batch.Add(LogSql, _time.GetUtcNow(), instance.CaseId, instance.Id, instance.DefinitionVersion, kind, StepBatch.Text(from), StepBatch.Text(to), StepBatch.Text(eventName), actor, detail is null ? "{}" : Json(detail));
+        AddLog(batch, _time.GetUtcNow(), instance.CaseId, instance.Id, instance.DefinitionVersion, kind, from, to, eventName, actor, detail is null ? "{}" : Json(detail));
+
+    // Every workflow_log row goes through here, its nullable columns typed (StepBatch), so the insert stays prepared.
+    private static void AddLog(StepBatch batch, DateTimeOffset at, long caseId, long? instanceId, string? version, string kind, string? from, string? to, string? eventName, string actor, string detailJson) =>
+        batch.Add(LogSql, at, caseId, StepBatch.Bigint(instanceId), StepBatch.Text(version), kind, StepBatch.Text(from), StepBatch.Text(to), StepBatch.Text(eventName), actor, detailJson);
 
     private static async Task<InstanceRow?> LockAsync(NpgsqlTransaction transaction, long instanceId, CancellationToken cancellationToken) =>
         await transaction.Connection!.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(
