@@ -34,6 +34,9 @@ public class EndToEndTests
 
     private MailServers _servers = null!;
 
+    private static string MessageIdOf(string file) =>
+        MimeMessage.Load(Corpus.PathOf(file)).MessageId ?? throw new InvalidOperationException(file + " has no Message-ID");
+
     [OneTimeSetUp]
     public async Task StartServers()
     {
@@ -59,24 +62,27 @@ public class EndToEndTests
         await MailTestKit.DeliverAsync(_servers, MailTestKit.Mailbox, examples.Skip(1).Select(l => Corpus.Read(l.File)));
         Assert.That(await reader.ReadOnceAsync(), Is.EqualTo(15));
 
-        var rows = await harness.QueryAsync<(long MessageId, string Status, string Kind, string? Reference, string? RightCode, string? Role, DateOnly? ReceivedOn, DateOnly? DueOn)>(
+        var rows = await harness.QueryAsync<(string MessageId, string Status, string Kind, string? Reference, string? RightCode, string? Role, DateOnly? ReceivedOn, DateOnly? DueOn)>(
             """
-            SELECT m.id, m.status, m.kind, c.reference, c.right_code, mc.role, k.received_on, k.due_on
+            SELECT m.message_id, m.status, m.kind, c.reference, c.right_code, mc.role, k.received_on, k.due_on
             FROM inbound_messages m
             LEFT JOIN messages_cases mc ON mc.inbound_message_id = m.id
             LEFT JOIN cases c ON c.id = mc.case_id
             LEFT JOIN case_clocks k ON k.case_id = c.id
             ORDER BY m.id, c.id
             """);
-        var byMessage = rows.GroupBy(r => r.MessageId).OrderBy(g => g.Key).ToList();
-        Assert.That(byMessage, Has.Count.EqualTo(16), "every example stored once");
+        // Postfix delivers in parallel, so arrival order (and so the row id) need not follow the order sent: match each
+        // example to its row by the Message-ID it carries.
+        var byId = rows.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        Assert.That(byId, Has.Count.EqualTo(16), "every example stored once");
+        var byMessage = examples.Select(e => byId[MessageIdOf(e.File)]).ToList();
         var calculator = new DeadlineCalculator(BankHolidayFile.Load());
         Assert.Multiple(() =>
         {
             for (var i = 0; i < examples.Count; i++)
             {
                 var file = examples[i].File;
-                var message = byMessage[i].ToList();
+                var message = byMessage[i];
                 Assert.That(message[0].Kind, Is.EqualTo(examples[i].Kind.Id()), file);
                 var opened = message.Where(r => r.Role == "request").ToList();
                 if (Expected.TryGetValue(file, out var expected))
