@@ -20,6 +20,35 @@ public sealed class TimerPlanner(DeadlineCalculator calculator)
         return instant;
     }
 
+    /// <summary>
+    /// The occurrence of an 'after' timer to take up when its schedule is joined part-way (a version migration): the
+    /// latest one already due at <paramref name="now"/>, or the first when none is due yet. A timer that does not repeat
+    /// has only its first. Missed repeats are not fired one by one: a reminder is sent once for the lot.
+    /// </summary>
+    public int CatchUpOccurrence(TimerDefinition timer, DateTimeOffset enteredAt, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        var after = timer.After ?? throw new ArgumentException("Not an 'after' timer.", nameof(timer));
+        if (timer.Repeat is not { } repeat)
+        {
+            return 0;
+        }
+
+        var instant = Add(enteredAt, after, timer.Time);
+        var occurrence = 0;
+        while (true)
+        {
+            var next = Add(instant, repeat, timer.Time);
+            if (next > now || next <= instant)
+            {
+                return occurrence;
+            }
+
+            instant = next;
+            occurrence++;
+        }
+    }
+
     /// <summary>The first date an 'at' timer is due: the case date moved by the offset ("5 working days before due" is -5).</summary>
     public DateOnly FirstAtDate(TimerDefinition timer, CaseDates dates)
     {

@@ -478,8 +478,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     /// <summary>
     /// Moves every running instance of <paramref name="fromVersion"/> to <paramref name="toVersion"/>, mapping states by
     /// <paramref name="stateMap"/> (a state not in the map keeps its name and must exist in the new version). Open tasks
-    /// stay open; timers are cancelled and armed again from the new version. Nothing is changed when any instance
-    /// cannot be mapped. Returns the instances moved, by old state.
+    /// stay open; timers are armed again from the new version where their schedules had got to (none fires twice).
+    /// Nothing is changed when any instance cannot be mapped. Returns the instances moved, by old state.
     /// </summary>
     internal async Task<IReadOnlyDictionary<string, int>> MigrateInstancesAsync(NpgsqlTransaction transaction, string definitionId, string fromVersion, string toVersion, IReadOnlyDictionary<string, string> stateMap, string actor, CancellationToken cancellationToken)
     {
@@ -522,6 +522,14 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             throw new WorkflowException(string.Join("; ", problems.Distinct()));
         }
 
+        // Timer occurrences that already ran (or are running) under the old version. Their keys are the same in the new
+        // version (same instance, state entry and timer id), so re-arming joins each schedule where it had got to:
+        // nothing fires twice and a repeating timer keeps repeating. Pending ones are cancelled below and armed again.
+        var fired = (await transaction.Connection!.QueryAsync<string>(new CommandDefinition(
+            "SELECT dedupe_key FROM jobs WHERE instance_id = ANY(@ids) AND origin = 'timer' AND dedupe_key IS NOT NULL AND status NOT IN ('pending', 'cancelled')",
+            new { ids = instances.Select(i => i.Id).ToArray() },
+            transaction,
+            cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
         var moved = new Dictionary<string, int>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
         foreach (var instance in instances)
@@ -563,12 +571,12 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
             foreach (var timer in target.Timers)
             {
-                await ArmAsync(batch, migrated, timer, instance.StateSeq, instance.StateEnteredAt, Dates, cancellationToken);
+                await RearmAsync(batch, migrated, timer, instance.StateSeq, instance.StateEnteredAt, Dates, fired, cancellationToken);
             }
 
             foreach (var timer in to.Timers)
             {
-                await ArmAsync(batch, migrated, timer, null, instance.CreatedAt, Dates, cancellationToken);
+                await RearmAsync(batch, migrated, timer, null, instance.CreatedAt, Dates, fired, cancellationToken);
             }
 
             await batch.FlushAsync(cancellationToken);
@@ -764,6 +772,51 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         if (first is { } date)
         {
             ArmAt(batch, instance, timer, stateSeq, date, occurrence: 0);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Arms a timer of a migrated instance from the occurrence its schedule has reached: the latest one due (or the
+    /// first, when none is), moved on past any that already ran. A timer that does not repeat and already ran is not armed.
+    /// </summary>
+    private async Task RearmAsync(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateTimeOffset enteredAt, Func<Task<CaseDates?>> dates, HashSet<string> fired, CancellationToken cancellationToken)
+    {
+        if (timer.After is not null)
+        {
+            var occurrence = _planner.CatchUpOccurrence(timer, enteredAt, _time.GetUtcNow());
+            if (fired.Contains(TimerKey(instance.Id, stateSeq, timer.Id, null, occurrence)))
+            {
+                if (timer.Repeat is null)
+                {
+                    return;
+                }
+
+                occurrence++;
+            }
+
+            ArmAfter(batch, instance, timer, stateSeq, enteredAt, occurrence);
+            return;
+        }
+
+        var caseDates = await dates();
+        if (caseDates is null || !caseDates.IsOpen || caseDates.IsPaused)
+        {
+            return; // As on entering a state: resuming the clock arms 'at' timers again.
+        }
+
+        var date = _planner.CatchUp(timer, _planner.FirstAtDate(timer, caseDates), LondonTime.Today(_time));
+        var at = 0;
+        while (date is { } d && fired.Contains(TimerKey(instance.Id, stateSeq, timer.Id, d, 0)))
+        {
+            date = timer.Repeat is { } repeat ? _planner.NextDate(d, repeat) : null;
+            at++;
+        }
+
+        if (date is { } due)
+        {
+            ArmAt(batch, instance, timer, stateSeq, due, at);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

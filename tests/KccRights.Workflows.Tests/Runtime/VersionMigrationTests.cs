@@ -117,5 +117,70 @@ public class VersionMigrationTests
         });
     }
 
+    // State 'a' has a daily 'after' timer (from entering the state) and a daily 'at' timer (from 30 days before the due
+    // date); version 2 differs only in its title, and adds a one-off 'after' timer whose day has passed.
+    private static string Reminders(string title, string extraTimer) =>
+        $$"""
+        {
+          "id": "rem", "title": "{{title}}", "rights": ["erasure"], "startState": "a",
+          "states": [
+            { "id": "a",
+              "timers": [
+                { "id": "nudge", "after": { "days": 1 }, "repeat": { "days": 1 }, "notify": { "template": "reminder-due-soon", "to": ["team"] } },
+                { "id": "daily", "at": { "caseDate": "due", "days": -30 }, "repeat": { "days": 1 }, "notify": { "template": "reminder-overdue", "to": ["team"] } }
+                {{extraTimer}}
+              ],
+              "transitions": [ { "on": "go", "to": "b" } ] },
+            { "id": "b", "terminal": true }
+          ]
+        }
+        """;
+
+    [Test]
+    public async Task Migration_JoinsEachRepeatingTimerWhereItHadGotTo_NothingFiresTwiceOrStops()
+    {
+        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-rem1-{Guid.NewGuid():N}");
+        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-rem2-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(v1);
+        Directory.CreateDirectory(v2);
+        await File.WriteAllTextAsync(Path.Combine(v1, "rem.json"), Reminders("Reminders", string.Empty));
+        await File.WriteAllTextAsync(
+            Path.Combine(v2, "rem.json"),
+            Reminders("Reminders, version 2", """, { "id": "once", "after": { "days": 2 }, "notify": { "template": "reminder-due-today", "to": ["team"] } }"""));
+
+        // Received Mon 2 March: due Thu 2 April, so 'daily' starts on Tue 3 March (08:00) and 'nudge' on Tue 3 March (09:00).
+        await using var h = await WorkflowHarness.CreateAsync(Start, directory: v1);
+        var caseId = await h.OpenCaseAsync(Right.Erasure, "rem");
+        await h.AdvanceToAsync(new DateTimeOffset(2026, 3, 5, 12, 0, 0, TimeSpan.Zero));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(3), "nudge: 3, 4 and 5 March");
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-overdue"), Is.EqualTo(3), "daily: 3, 4 and 5 March");
+        });
+
+        var before = await h.InstanceAsync(caseId);
+        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v2 });
+        await using var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<DefinitionRegistry>();
+        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
+        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
+            "rem", before.DefinitionVersion, registry.CurrentOf("rem").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+
+        var pending = await h.ScalarAsync<string>(
+            "SELECT string_agg(split_part(dedupe_key, ':', 4), ',' ORDER BY dedupe_key) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'",
+            new { caseId });
+        Assert.That(pending, Is.EqualTo("daily,nudge,once"), "each timer armed once");
+
+        // Two more days under version 2: each repeating timer goes on from where it was; the new one-off fires once.
+        await h.AdvanceToAsync(new DateTimeOffset(2026, 3, 7, 12, 0, 0, TimeSpan.Zero));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(5), "nudge: and 6, 7 March");
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-overdue"), Is.EqualTo(5), "daily: and 6, 7 March");
+            Assert.That(await h.NotificationsAsync(caseId, "reminder-due-today"), Is.EqualTo(1), "the new one-off, once");
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }), Is.EqualTo(2));
+        });
+    }
+
     private static Task<long> StartMigAsync(WorkflowHarness h) => h.OpenCaseAsync(Right.Erasure, "mig", runJobs: false);
 }
