@@ -64,8 +64,7 @@ public sealed partial class JobRunner(
 
         using var leaseLost = new CancellationTokenSource();
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leaseLost.Token);
-        using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(job, leaseLost, stopHeartbeat.Token);
+        var heartbeat = new Heartbeat(stop => HeartbeatAsync(job, leaseLost, stop));
         try
         {
             // An activity whose handler works only in the transaction may take its step optimistically; if the
@@ -73,14 +72,17 @@ public sealed partial class JobRunner(
             var optimistic = job.Origin == JobOrigin.Activity && handler is ITransactionalJobHandler;
             try
             {
-                return await RunOnceAsync(job, handler, optimistic, claimNextFor, leaseLost, () => StopAsync(stopHeartbeat, heartbeat), running.Token);
+                return await RunOnceAsync(job, handler, optimistic, claimNextFor, leaseLost, heartbeat.StopAsync, running.Token);
             }
             catch (Exception ex) when (optimistic && RetryPessimistically(ex))
             {
-                // Rolled back. The heartbeat has stopped, so the second run (a transactional handler's, quick) has the
-                // rest of the lease; were it to outlast it, the fenced completion still stops a double commit.
+                // Rolled back. The second run renews the lease like the first (a new heartbeat: the first one stopped
+                // before the commit that failed).
                 engine.Missed(job.InstanceId!.Value);
-                return await RunOnceAsync(job, handler, optimistic: false, claimNextFor, leaseLost, () => StopAsync(stopHeartbeat, heartbeat), running.Token);
+                await heartbeat.StopAsync();
+                heartbeat.Dispose();
+                heartbeat = new Heartbeat(stop => HeartbeatAsync(job, leaseLost, stop));
+                return await RunOnceAsync(job, handler, optimistic: false, claimNextFor, leaseLost, heartbeat.StopAsync, running.Token);
             }
         }
         catch (PostgresException ex) when (ex.SqlState == JobStore.LostLeaseSqlState)
@@ -103,7 +105,7 @@ public sealed partial class JobRunner(
         }
         catch (Exception ex)
         {
-            await StopAsync(stopHeartbeat, heartbeat);
+            await heartbeat.StopAsync();
             Log.Failed(logger, job.Id, job.Kind, job.Attempts, ex.GetType().Name);
             await ReleaseUnstartedAsync(claimNextFor, job.Id);
             var incident = await store.FailAsync(job, $"{ex.GetType().Name}: {ex.Message}", permanent: false, CancellationToken.None);
@@ -116,7 +118,8 @@ public sealed partial class JobRunner(
         }
         finally
         {
-            await StopAsync(stopHeartbeat, heartbeat);
+            await heartbeat.StopAsync();
+            heartbeat.Dispose();
         }
     }
 
@@ -283,14 +286,25 @@ public sealed partial class JobRunner(
         }
     }
 
-    private static async Task StopAsync(CancellationTokenSource stop, Task heartbeat)
+    /// <summary>A running heartbeat loop and the means to stop it (stopping twice is harmless).</summary>
+    private sealed class Heartbeat : IDisposable
     {
-        if (!stop.IsCancellationRequested)
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _beating;
+
+        public Heartbeat(Func<CancellationToken, Task> beat) => _beating = beat(_stop.Token);
+
+        public async Task StopAsync()
         {
-            await stop.CancelAsync();
+            if (!_stop.IsCancellationRequested)
+            {
+                await _stop.CancelAsync();
+            }
+
+            await _beating;
         }
 
-        await heartbeat;
+        public void Dispose() => _stop.Dispose();
     }
 
     private static partial class Log

@@ -30,7 +30,7 @@ public class OptimisticStepTests
         }
         """;
 
-    private static async Task<WorkflowHarness> HarnessAsync(string kind, bool pauseInS3 = false)
+    private static async Task<WorkflowHarness> HarnessAsync(string kind, bool pauseInS3 = false, IJobHandler? extra = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-chain-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -45,6 +45,10 @@ public class OptimisticStepTests
         {
             services.AddSingleton<IJobHandler, TransactionalStepHandler>();
             services.AddSingleton<IJobHandler, EffectHandler>();
+            if (extra is not null)
+            {
+                services.AddSingleton(extra);
+            }
         }, directory: directory);
         await EffectHandler.CreateTablesAsync(h.DataSource);
         return h;
@@ -105,6 +109,44 @@ public class OptimisticStepTests
     }
 
     [Test]
+    public async Task TheRunAgainAfterAMiss_RenewsTheLeaseWhileItWorks()
+    {
+        var handler = new BlockingOnSecondRunHandler();
+        await using var h = await HarnessAsync(BlockingOnSecondRunHandler.JobKind, extra: handler);
+        var caseId = await StartAsync(h);
+        Assert.That(await RunOneAsync(h), Is.EqualTo(JobRunResult.Succeeded));
+        await using (var connection = await h.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE workflow_instances SET row_version = row_version + 1 WHERE case_id = @caseId", new { caseId });
+        }
+
+        var job = (await h.Jobs.ClaimAsync("worker-a"))!;
+        const string Lease = "SELECT lease_expires_at FROM jobs WHERE id = @Id";
+        var leased = await h.ScalarAsync<DateTimeOffset>(Lease, new { job.Id });
+        var run = h.Runner.ExecuteAsync(job, CancellationToken.None);
+        await handler.SecondRunStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The run again (after the optimistic one missed) is still working after one heartbeat interval (10 s of a 30 s lease).
+        h.Time.Advance(TimeSpan.FromSeconds(11));
+        var renewed = leased;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (renewed == leased && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+            renewed = await h.ScalarAsync<DateTimeOffset>(Lease, new { job.Id });
+        }
+
+        handler.Release.SetResult();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(renewed, Is.EqualTo(leased.AddSeconds(11)), "the heartbeat renewed the lease during the run again");
+            Assert.That(await run, Is.EqualTo(JobRunResult.Succeeded));
+            Assert.That(h.Engine.OptimisticCounts, Is.EqualTo((1L, 1L)));
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("s3"));
+        });
+    }
+
+    [Test]
     public async Task OptimisticStepIntoAStateThatPausesTheClock_LocksTheInstanceBeforeTheClockChange()
     {
         await using var h = await HarnessAsync("test-step", pauseInS3: true);
@@ -158,6 +200,37 @@ public class OptimisticStepTests
                 new { context.JobId, context.Attempt, now = context.Time.GetUtcNow() },
                 context.Transaction,
                 cancellationToken: cancellationToken));
+            return "done";
+        }
+    }
+
+    // Works in the transaction only; the second run of one job waits for the test to let it finish.
+    private sealed class BlockingOnSecondRunHandler : ITransactionalJobHandler
+    {
+        public const string JobKind = "test-block-second-run";
+
+        private readonly HashSet<long> _seen = [];
+
+        public string Kind => JobKind;
+
+        public TaskCompletionSource SecondRunStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<string?> HandleAsync(JobContext context, CancellationToken cancellationToken)
+        {
+            bool again;
+            lock (_seen)
+            {
+                again = !_seen.Add(context.JobId);
+            }
+
+            if (again)
+            {
+                SecondRunStarted.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+            }
+
             return "done";
         }
     }
