@@ -77,4 +77,33 @@ public interface IWorkflowEngine
     /// has no transition for it (recorded on the timeline, never an error for the caller).
     /// </summary>
     Task<bool> RaiseAsync(NpgsqlTransaction transaction, long caseId, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="RaiseAsync"/>, then commits <paramref name="transaction"/>: for a caller whose work ends with the
+    /// event. <paramref name="alsoCommit"/> gives the caller's last statements (an audit record, say), told whether the
+    /// event moved the case; they run in the same transaction, just before it commits. The transaction is committed
+    /// (or, on any error, left to be rolled back) when this returns. The engine sends the step's writes, those
+    /// statements and COMMIT in one round trip; this default does the same in several.
+    /// </summary>
+    async Task<bool> RaiseAndCommitAsync(NpgsqlTransaction transaction, long caseId, string eventName, JsonElement? data, string actor, Func<bool, IEnumerable<NpgsqlBatchCommand>>? alsoCommit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var moved = await RaiseAsync(transaction, caseId, eventName, data, actor, cancellationToken);
+        if (alsoCommit is not null)
+        {
+            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+            foreach (var command in alsoCommit(moved))
+            {
+                batch.BatchCommands.Add(command);
+            }
+
+            if (batch.BatchCommands.Count > 0)
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return moved;
+    }
 }

@@ -195,24 +195,74 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public async Task<bool> RaiseAsync(NpgsqlTransaction transaction, long caseId, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
+        var batch = new StepBatch(transaction);
+        var moved = await RaiseOnCaseAsync(batch, caseId, eventName, data, actor, cancellationToken);
+        await batch.FlushAsync(cancellationToken);
+        return moved;
+    }
+
+    /// <summary>
+    /// As <see cref="RaiseAsync"/>, then commits: the step's writes, the caller's <paramref name="alsoCommit"/> and
+    /// COMMIT go to PostgreSQL in one round trip (the lock was the other), as a worker's step does. PostgreSQL stops at
+    /// the first error in a batch, so a failed statement leaves the transaction aborted, never half committed.
+    /// </summary>
+    public async Task<bool> RaiseAndCommitAsync(NpgsqlTransaction transaction, long caseId, string eventName, JsonElement? data, string actor, Func<bool, IEnumerable<NpgsqlBatchCommand>>? alsoCommit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var step = new StepBatch(transaction);
+        var moved = await RaiseOnCaseAsync(step, caseId, eventName, data, actor, cancellationToken);
+        await using var batch = step.Take();
+        foreach (var command in alsoCommit?.Invoke(moved) ?? [])
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        if (step.Stepped is not null)
+        {
+            // The transaction's id is the xmin of the instance row the step wrote: a worker of this process may take
+            // the next step (the new state's activity) from that row without reading it again.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT xid(pg_current_xact_id()) AS step_xid"));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        uint? xid = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // The xid is told from any rows the caller's statements return by its column name.
+            do
+            {
+                if (reader.FieldCount == 1 && reader.GetName(0) == "step_xid" && await reader.ReadAsync(cancellationToken))
+                {
+                    xid = reader.GetFieldValue<uint>(0);
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        if (step.Stepped is { } stepped && xid is { } committedBy)
+        {
+            Remember(stepped.InstanceId, stepped.Row, committedBy);
+        }
+
+        return moved;
+    }
+
+    private async Task<bool> RaiseOnCaseAsync(StepBatch batch, long caseId, string eventName, JsonElement? data, string actor, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(eventName);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
-        var instance = await transaction.Connection!.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(
+        var instance = await batch.Transaction.Connection!.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(
             $"SELECT {InstanceColumns} FROM workflow_instances WHERE case_id = @caseId AND status = 'running' FOR UPDATE",
             new { caseId },
-            transaction,
+            batch.Transaction,
             cancellationToken: cancellationToken));
-        var batch = new StepBatch(transaction);
         if (instance is null)
         {
             AddLog(batch, _time.GetUtcNow(), caseId, null, null, "ignored", null, null, eventName, actor, """{"reason":"no running workflow"}""");
-            await batch.FlushAsync(cancellationToken);
             return false;
         }
 
-        var moved = await ApplyAsync(batch, instance, eventName, data, actor, cancellationToken);
-        await batch.FlushAsync(cancellationToken);
-        return moved;
+        return await ApplyAsync(batch, instance, eventName, data, actor, cancellationToken);
     }
 
     /// <summary>
