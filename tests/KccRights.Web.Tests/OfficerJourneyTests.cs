@@ -145,6 +145,9 @@ public partial class OfficerJourneyTests
         await auditor.GotoAsync(new Uri(Base, "/audit").ToString());
         var refusal = auditor.Locator("#audit-events tr", new() { HasText = reference }).Filter(new() { HasText = "Refused" });
         await Expect(refusal.First).ToContainTextAsync("demo-early-help");
+        var extension = auditor.Locator("#audit-events tr", new() { HasText = reference }).Filter(new() { HasText = "workflow.extension-requested" });
+        await Expect(extension).ToHaveCountAsync(1);
+        await Expect(extension).ToContainTextAsync("Allowed");
         await Browser.AssertAccessibleAsync(auditor);
 
         // The DPO's backlog shows the case in the right age band (received 3 days ago).

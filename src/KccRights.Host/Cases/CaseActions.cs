@@ -219,10 +219,15 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             return true;
         }
 
-        var raised = await workflows.RaiseAsync(transaction, caseId, eventName, data is null ? null : JsonSerializer.SerializeToElement(data), actor.Subject, cancellationToken);
-        await audit.RecordAsync(actor.Subject, actor.Role, "workflow." + eventName, caseId, allowed: raised, transaction: transaction, cancellationToken: cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return raised;
+        // The step, its audit record and COMMIT in one round trip.
+        return await workflows.RaiseAndCommitAsync(
+            transaction,
+            caseId,
+            eventName,
+            data is null ? null : JsonSerializer.SerializeToElement(data),
+            actor.Subject,
+            raised => [audit.Command(actor.Subject, actor.Role, "workflow." + eventName, caseId, allowed: raised)],
+            cancellationToken);
     }
 
     /// <summary>Sends a record-owner task to the team that owns the source system.</summary>

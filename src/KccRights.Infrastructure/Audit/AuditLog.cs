@@ -43,6 +43,29 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, TimeProvider time)
         await connection.ExecuteAsync(command);
     }
 
+    /// <summary>
+    /// The same record as a statement for the caller to send in its own batch, e.g. with the COMMIT of the change it
+    /// records (<c>IWorkflowEngine.RaiseAndCommitAsync</c>): the record and the change commit together or not at all.
+    /// </summary>
+    public NpgsqlBatchCommand Command(string actor, string actorRole, string action, long? caseId, bool allowed = true, object? detail = null) =>
+        new(
+            """
+            INSERT INTO audit_events (at, actor, actor_role, action, case_id, outcome, detail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = time.GetUtcNow().ToUniversalTime() },
+                new NpgsqlParameter { Value = actor },
+                new NpgsqlParameter { Value = actorRole },
+                new NpgsqlParameter { Value = action },
+                new NpgsqlParameter { Value = caseId is { } id ? id : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint },
+                new NpgsqlParameter { Value = allowed ? "allowed" : "refused" },
+                new NpgsqlParameter { Value = JsonSerializer.Serialize(detail ?? new { }) },
+            },
+        };
+
     public async Task<IReadOnlyList<AuditEvent>> RecentAsync(long? caseId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
