@@ -96,6 +96,13 @@ public partial class OfficerJourneyTests
         await scope.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
         await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("collation");
 
+        // The workflow's diagram, drawn on the server, marks the case's stage; the table after it says the same in words.
+        await page.GetByText("The access workflow", new() { Exact = true }).ClickAsync();
+        await Expect(page.Locator("#workflow-diagram svg [data-current='true']")).ToHaveAttributeAsync("data-state", "collation");
+        await Expect(page.Locator("#workflow-diagram svg [data-state]")).ToHaveCountAsync(20);
+        await Expect(page.Locator("#workflow-transitions")).ToContainTextAsync("collation (the case is here)");
+        await Browser.AssertAccessibleAsync(page);
+
         // Paused today and answered today: one day does not count.
         var calculator = new DeadlineCalculator(BankHolidayFile.Load());
         var expected = calculator.Calculate(new ClockInput { ReceivedOn = received, Pauses = [new ClockPause(today, today)] });

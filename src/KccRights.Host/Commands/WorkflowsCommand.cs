@@ -15,17 +15,17 @@ namespace KccRights.Host.Commands;
 internal static class WorkflowsCommand
 {
     private const string Usage =
-        "usage: kccrights workflows validate [--dir DIR] | diagram ID [--dir DIR] | schema | versions | "
+        "usage: kccrights workflows validate [--dir DIR] | diagram ID [--svg] [--dir DIR] | schema | versions | "
         + "migrate ID --from-version HASH --to-version HASH [--map OLD=NEW]... [--actor NAME] [--dry-run]";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var parsed = new Arguments(args, ["--dir", "--from-version", "--to-version", "--map", "--actor"], ["--dry-run"]);
+        var parsed = new Arguments(args, ["--dir", "--from-version", "--to-version", "--map", "--actor"], ["--dry-run", "--svg"]);
         var configuration = WorkflowExtensions.WithDirectory(DeadlineExtensions.CommandConfiguration(), parsed.Single("--dir"));
         return parsed.Positionals switch
         {
             ["validate"] => Validate(configuration),
-            ["diagram", var id] => Diagram(configuration, id),
+            ["diagram", var id] => Diagram(configuration, id, parsed.Flag("--svg")),
             ["schema"] => Schema(),
             ["versions"] => await VersionsAsync(configuration),
             ["migrate", var id] => await MigrateAsync(configuration, id, parsed),
@@ -57,7 +57,7 @@ internal static class WorkflowsCommand
         return CommandLine.Ok;
     }
 
-    private static int Diagram(IConfiguration configuration, string id)
+    private static int Diagram(IConfiguration configuration, string id, bool svg)
     {
         using var services = WorkflowExtensions.OfflineServices(configuration);
         var set = Load(services);
@@ -75,7 +75,7 @@ internal static class WorkflowsCommand
                 : CommandLine.Fail($"no workflow definition '{id}'; known: {string.Join(", ", set.Definitions.Select(d => d.Definition.Id))}");
         }
 
-        Console.Out.Write(MermaidDiagram.Render(loaded.Definition));
+        Console.Out.Write(svg ? StateDiagramSvg.Render(loaded.Definition) : MermaidDiagram.Render(loaded.Definition));
         return CommandLine.Ok;
     }
 

@@ -37,6 +37,11 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
     /// <summary>The case's workflow as a Mermaid state diagram (text; the current state is named above it).</summary>
     public string? Diagram { get; private set; }
 
+    /// <summary>The same workflow drawn as SVG on the server, the case's stage marked; its transitions table goes beside it.</summary>
+    public string? DiagramSvg { get; private set; }
+
+    public WorkflowDefinition? WorkflowDefinition { get; private set; }
+
     public static readonly string[] Teams = ["Early Help", "Children's Social Work", "SEND", "Youth Justice", "Admissions", "Schools Support"];
 
     [BindProperty] public long TaskId { get; set; }
@@ -289,9 +294,11 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);
-        Diagram = found.WorkflowId is { } id && definitions.Current.Any(d => d.Definition.Id == id)
-            ? MermaidDiagram.Render(definitions.CurrentOf(id).Definition)
+        WorkflowDefinition = found.WorkflowId is { } id && definitions.Current.Any(d => d.Definition.Id == id)
+            ? definitions.CurrentOf(id).Definition
             : null;
+        Diagram = WorkflowDefinition is null ? null : MermaidDiagram.Render(WorkflowDefinition);
+        DiagramSvg = WorkflowDefinition is null ? null : StateDiagramSvg.Render(WorkflowDefinition, found.WorkflowState);
         return null;
     }
 }
