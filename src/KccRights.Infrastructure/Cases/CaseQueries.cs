@@ -25,6 +25,7 @@ public sealed record CaseSummary
     public string? RequesterEmail { get; init; }
     public string? WorkflowState { get; init; }
     public string? WorkflowId { get; init; }
+    public string? WorkflowVersion { get; init; }
     public string? WorkflowStatus { get; init; }
 
     public string RightName => Rights.TryParseId(RightCode, out var right) ? right.Id() : RightCode;
@@ -68,11 +69,11 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
         """
         SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, k.received_on, k.clock_start,
                k.effective_due_on, k.is_paused, k.extended, p.requester_name, p.subject_name, p.relationship, p.requester_email,
-               w.state AS workflow_state, w.definition_id AS workflow_id, w.status AS workflow_status
+               w.state AS workflow_state, w.definition_id AS workflow_id, w.definition_version AS workflow_version, w.status AS workflow_status
         FROM case_clocks k
         JOIN cases c ON c.id = k.case_id
         LEFT JOIN case_requests p ON p.case_id = c.id
-        LEFT JOIN LATERAL (SELECT state, definition_id, status FROM workflow_instances i WHERE i.case_id = c.id ORDER BY i.id DESC LIMIT 1) w ON true
+        LEFT JOIN LATERAL (SELECT state, definition_id, definition_version, status FROM workflow_instances i WHERE i.case_id = c.id ORDER BY i.id DESC LIMIT 1) w ON true
         """;
 
     public async Task<(IReadOnlyList<CaseSummary> Cases, int Total)> OpenCasesAsync(CaseFilter filter, CancellationToken cancellationToken = default)

@@ -57,6 +57,20 @@ public sealed class DefinitionRegistry
         return definition;
     }
 
+    /// <summary>As above, outside any transaction (a page showing a case's workflow).</summary>
+    public async ValueTask<WorkflowDefinition> GetAsync(NpgsqlDataSource dataSource, string definitionId, string version, CancellationToken cancellationToken)
+    {
+        if (_versions.TryGetValue((definitionId, version), out var definition))
+        {
+            return definition;
+        }
+
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        return await GetAsync(transaction, definitionId, version, cancellationToken);
+    }
+
     /// <summary>Stores the current version of every definition (service start); versions already stored are kept as they are.</summary>
     public async Task StoreVersionsAsync(NpgsqlDataSource dataSource, TimeProvider time, CancellationToken cancellationToken = default)
     {

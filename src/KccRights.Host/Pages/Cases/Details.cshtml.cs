@@ -7,6 +7,7 @@ using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
 using KccRights.Workflows.Definitions;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace KccRights.Host.Pages.Cases;
 
@@ -14,7 +15,7 @@ namespace KccRights.Host.Pages.Cases;
 /// The case page: summary, the statutory clock, the timeline and the officer's actions. Every view is audited; a role
 /// that may not see whole cases is refused, and the refusal is audited too.
 /// </summary>
-public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, StaffStore staff, AuditLog audit, DeadlineBadges badges) : StaffPageModel
+public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges) : StaffPageModel
 {
     public CaseSummary Case { get; private set; } = null!;
 
@@ -294,8 +295,9 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);
-        WorkflowDefinition = found.WorkflowId is { } id && definitions.Current.Any(d => d.Definition.Id == id)
-            ? definitions.CurrentOf(id).Definition
+        // The version the case runs on: after a definition changes, a case not moved to the new version keeps the old one.
+        WorkflowDefinition = found is { WorkflowId: { } id, WorkflowVersion: { } version }
+            ? await definitions.GetAsync(dataSource, id, version, HttpContext.RequestAborted)
             : null;
         Diagram = WorkflowDefinition is null ? null : MermaidDiagram.Render(WorkflowDefinition);
         DiagramSvg = WorkflowDefinition is null ? null : StateDiagramSvg.Render(WorkflowDefinition, found.WorkflowState);
