@@ -134,6 +134,8 @@ public partial class OfficerJourneyTests
         await signOff.GetByLabel("Assign to").SelectOptionAsync(new SelectOptionValue { Label = "Oscar Officer" });
         await signOff.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
         await Expect(signOff.GetByText("Assigned to demo-officer-2")).ToBeVisibleAsync();
+        // On the timeline too: the officer's claim of the case earlier, and now this.
+        await Expect(signOff.Locator(".moj-timeline__title", new() { HasText = "Case assigned" })).ToHaveCountAsync(2);
         var stage = await signOff.Locator("#workflow-state").InnerTextAsync();
         await signOff.GotoAsync(new Uri(Base, $"/cases?view=team&stage={stage}").ToString());
         await Expect(signOff.GetByRole(AriaRole.Link, new() { Name = reference })).ToBeVisibleAsync();

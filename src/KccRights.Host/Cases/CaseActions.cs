@@ -127,6 +127,9 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             {
                 throw new ClockChangeRefusedException("Only an open case can be assigned.");
             }
+
+            // Its workflow follows: reminders and the open officer task go to the new officer.
+            await ((WorkflowEngine)workflows).AssignCaseAsync(tx, caseId, officer, actor.Subject, ct);
         }, cancellationToken);
 
     public Task AddNoteAsync(long caseId, string body, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>

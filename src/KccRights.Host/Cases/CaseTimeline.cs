@@ -117,6 +117,7 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
                 "task-opened" => "Task opened",
                 "task-completed" => "Task completed",
                 "task-assigned" => "Task assigned",
+                "case-assigned" => "Case assigned",
                 _ => r.Kind.Replace('-', ' '),
             },
             r.Actor,

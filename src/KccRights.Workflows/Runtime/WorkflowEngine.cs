@@ -25,6 +25,11 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     /// <summary>Instance data property recording each task type's latest outcome (conditions read it).</summary>
     public const string OutcomesProperty = "outcomes";
 
+    // Every step locks its instance before the instance's tasks and jobs. An officer's action on a task takes the
+    // instance's lock first too (in the same round trip), so the two can never wait on each other in a deadlock.
+    private const string LockInstanceOfTaskSql =
+        "SELECT id FROM workflow_instances WHERE id = (SELECT instance_id FROM workflow_tasks WHERE id = @taskId) FOR UPDATE;\n";
+
     private const string InstanceColumns =
         "id, case_id, definition_id, definition_version, state, state_seq, state_entered_at, status, data::text AS data, assignee, created_at, row_version, xmin";
 
@@ -322,15 +327,25 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var connection = transaction.Connection!;
-        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(
+        TaskRow? task;
+        await using (var locked = await connection.QueryMultipleAsync(new CommandDefinition(
+            LockInstanceOfTaskSql +
             """
             SELECT id, instance_id, case_id, state_seq, type, status, outcomes, form::text AS form, not_by_same_actor_as
-            FROM workflow_tasks WHERE id = @taskId FOR UPDATE
+            FROM workflow_tasks WHERE id = @taskId FOR UPDATE;
             """,
             new { taskId },
             transaction,
-            cancellationToken: cancellationToken))
-            ?? throw new WorkflowException($"There is no task {taskId}.");
+            cancellationToken: cancellationToken)))
+        {
+            await locked.ReadAsync<long>();
+            task = await locked.ReadSingleOrDefaultAsync<TaskRow>();
+        }
+
+        if (task is null)
+        {
+            throw new WorkflowException($"There is no task {taskId}.");
+        }
         if (task.Status != "open")
         {
             throw new WorkflowException($"Task {taskId} is {task.Status}.");
@@ -393,22 +408,61 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentException.ThrowIfNullOrWhiteSpace(assignee);
         var now = _time.GetUtcNow();
-        var row = await transaction.Connection!.QuerySingleOrDefaultAsync<AssignedRow>(new CommandDefinition(
+        AssignedRow? row;
+        await using (var updated = await transaction.Connection!.QueryMultipleAsync(new CommandDefinition(
+            LockInstanceOfTaskSql +
             """
             UPDATE workflow_tasks SET assignee = @assignee WHERE id = @taskId AND status = 'open'
-            RETURNING instance_id, case_id, role
+            RETURNING instance_id, case_id, role;
             """,
             new { taskId, assignee },
             transaction,
-            cancellationToken: cancellationToken))
-            ?? throw new WorkflowException($"There is no open task {taskId}.");
+            cancellationToken: cancellationToken)))
+        {
+            await updated.ReadAsync<long>();
+            row = await updated.ReadSingleOrDefaultAsync<AssignedRow>();
+        }
+
+        if (row is null)
+        {
+            throw new WorkflowException($"There is no open task {taskId}.");
+        }
+
         var batch = new StepBatch(transaction);
         if (row.Role == "officer")
         {
+            // The officer working the case's task is the case's officer: reminders go to them, the queue shows them.
             batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", row.InstanceId, assignee, now);
+            batch.Add("UPDATE cases SET assigned_to = $2 WHERE id = $1 AND status = 'open'", row.CaseId, assignee);
         }
 
         AddLog(batch, now, row.CaseId, row.InstanceId, null, "task-assigned", null, null, null, actor, Json(new { taskId, assignee }));
+        await batch.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The case was given to another officer (or to nobody): its running workflow follows, so reminders go to the new
+    /// officer and its open officer task is theirs. The caller updates the case itself in the same transaction.
+    /// </summary>
+    public async Task AssignCaseAsync(NpgsqlTransaction transaction, long caseId, string? officer, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        var instanceId = await transaction.Connection!.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT id FROM workflow_instances WHERE case_id = @caseId AND status = 'running' FOR UPDATE",
+            new { caseId },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (instanceId is not { } id)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var batch = new StepBatch(transaction);
+        batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", id, StepBatch.Text(officer), now);
+        batch.Add("UPDATE workflow_tasks SET assignee = $2 WHERE instance_id = $1 AND role = 'officer' AND status = 'open'", id, StepBatch.Text(officer));
+        AddLog(batch, now, caseId, id, null, "case-assigned", null, null, null, actor, Json(new { officer }));
         await batch.FlushAsync(cancellationToken);
     }
 

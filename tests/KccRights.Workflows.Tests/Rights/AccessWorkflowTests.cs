@@ -1,3 +1,4 @@
+using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Tests.Support;
@@ -186,6 +187,35 @@ public class AccessWorkflowTests
             Assert.That(await h.RaiseAsync(caseId, "extension-requested", new { reason = "late" }), Is.False);
             Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
             Assert.That(await h.LogAsync(caseId, "ignored"), Has.Some.EqualTo("collation>:extension-requested"));
+        });
+    }
+
+    [Test]
+    public async Task CaseGivenToAnotherOfficer_RemindersAndTheOpenOfficerTaskFollow()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.AssignAsync(caseId, "officer-a");
+        Assert.That(await h.ScalarAsync<string>("SELECT assigned_to FROM cases WHERE id = @caseId", new { caseId }), Is.EqualTo("officer-a"), "taking the officer's task makes them the case's officer");
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+
+        // The team leader gives the case to officer-b, as the case page does (the case row and its workflow, one transaction).
+        await using (var connection = await h.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE cases SET assigned_to = 'officer-b' WHERE id = @caseId", new { caseId }, transaction);
+            await h.Engine.AssignCaseAsync(transaction, caseId, "officer-b", "team-leader");
+            await transaction.CommitAsync();
+        }
+
+        await h.AdvanceToDateAsync(D("2026-03-26"), hour: 9);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await h.OpenTaskAsync(caseId))!.Assignee, Is.EqualTo("officer-b"));
+            Assert.That(
+                await h.ScalarAsync<string>("SELECT string_agg(recipient, ',') FROM outbound_notifications WHERE case_id = @caseId AND template = 'reminder-due-soon' AND recipient_kind = 'officer'", new { caseId }),
+                Is.EqualTo("officer-b"));
+            Assert.That(await h.LogAsync(caseId, "case-assigned"), Has.Count.EqualTo(1));
         });
     }
 
