@@ -69,6 +69,12 @@ public sealed class ExtensionNoticeHandler(INotificationSender sender, ClockStor
         var outcome = await _letter.HandleAsync(context, cancellationToken);
         if (context.CaseId is { } caseId)
         {
+            if (context.InstanceId is { } instanceId)
+            {
+                // The instance before the clock, the order every step and officer's action takes them in.
+                await WorkflowEngine.LockInstanceAsync(context.Transaction, instanceId, cancellationToken);
+            }
+
             await clocks.RecordExtensionNotifiedAsync(caseId, context.Time.GetUtcNow(), $"job:{context.JobId}", context.Transaction, cancellationToken);
         }
 

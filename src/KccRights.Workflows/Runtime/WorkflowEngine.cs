@@ -25,8 +25,14 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     /// <summary>Instance data property recording each task type's latest outcome (conditions read it).</summary>
     public const string OutcomesProperty = "outcomes";
 
-    // Every step locks its instance before the instance's tasks and jobs. An officer's action on a task takes the
-    // instance's lock first too (in the same round trip), so the two can never wait on each other in a deadlock.
+    // Locks are taken in one order everywhere: the case row, then its workflow instance, then the instance's tasks and
+    // jobs, then the case's clock. Every step locks its instance before the instance's tasks and jobs (a close-case
+    // activity updates the case before its step locks the instance). An officer's action on a task takes the
+    // instance's lock first too (and the case's, when it will update the case), in the same round trip, so no two of
+    // them can wait on each other in a deadlock.
+    private const string LockCaseOfTaskSql =
+        "SELECT id FROM cases WHERE id = (SELECT case_id FROM workflow_tasks WHERE id = @taskId) FOR UPDATE;\n";
+
     private const string LockInstanceOfTaskSql =
         "SELECT id FROM workflow_instances WHERE id = (SELECT instance_id FROM workflow_tasks WHERE id = @taskId) FOR UPDATE;\n";
 
@@ -231,17 +237,19 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         uint? xid = null;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+
+        // Not cancelled once sent: a cancellation that came after COMMIT ran would report as failed an action that was done.
+        await using (var reader = await batch.ExecuteReaderAsync(CancellationToken.None))
         {
             // The xid is told from any rows the caller's statements return by its column name.
             do
             {
-                if (reader.FieldCount == 1 && reader.GetName(0) == "step_xid" && await reader.ReadAsync(cancellationToken))
+                if (reader.FieldCount == 1 && reader.GetName(0) == "step_xid" && await reader.ReadAsync(CancellationToken.None))
                 {
                     xid = reader.GetFieldValue<uint>(0);
                 }
             }
-            while (await reader.NextResultAsync(cancellationToken));
+            while (await reader.NextResultAsync(CancellationToken.None));
         }
 
         if (step.Stepped is { } stepped && xid is { } committedBy)
@@ -410,7 +418,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var now = _time.GetUtcNow();
         AssignedRow? row;
         await using (var updated = await transaction.Connection!.QueryMultipleAsync(new CommandDefinition(
-            LockInstanceOfTaskSql +
+            LockCaseOfTaskSql + LockInstanceOfTaskSql +
             """
             UPDATE workflow_tasks SET assignee = @assignee WHERE id = @taskId AND status = 'open'
             RETURNING instance_id, case_id, role;
@@ -419,6 +427,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             transaction,
             cancellationToken: cancellationToken)))
         {
+            await updated.ReadAsync<long>();
             await updated.ReadAsync<long>();
             row = await updated.ReadSingleOrDefaultAsync<AssignedRow>();
         }
@@ -438,6 +447,17 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
         AddLog(batch, now, row.CaseId, row.InstanceId, null, "task-assigned", null, null, null, actor, Json(new { taskId, assignee }));
         await batch.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// For an activity handler about to change its case's clock: takes the instance's lock first, as its step will, so
+    /// that the handler and an officer's action on the same case (instance, then clock) cannot deadlock.
+    /// </summary>
+    public static async Task LockInstanceAsync(NpgsqlTransaction transaction, long instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "SELECT id FROM workflow_instances WHERE id = @instanceId FOR UPDATE", new { instanceId }, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -629,11 +649,15 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         // Timer occurrences that already ran (or are running) under the old version. Their keys are the same in the new
         // version (same instance, state entry and timer id), so re-arming joins each schedule where it had got to:
         // nothing fires twice and a repeating timer keeps repeating. Pending ones are cancelled below and armed again.
-        var fired = (await transaction.Connection!.QueryAsync<string>(new CommandDefinition(
-            "SELECT dedupe_key FROM jobs WHERE instance_id = ANY(@ids) AND origin = 'timer' AND dedupe_key IS NOT NULL AND status NOT IN ('pending', 'cancelled')",
+        // A timer the old version had that has no pending job has ended (it fired and does not repeat, its event moved
+        // the case, or it waits for the clock to resume, which arms it again): it is not started again.
+        var keys = (await transaction.Connection!.QueryAsync<(string Key, string Status)>(new CommandDefinition(
+            "SELECT dedupe_key, status FROM jobs WHERE instance_id = ANY(@ids) AND origin = 'timer' AND dedupe_key IS NOT NULL AND status <> 'cancelled'",
             new { ids = instances.Select(i => i.Id).ToArray() },
             transaction,
-            cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+            cancellationToken: cancellationToken))).AsList();
+        var fired = keys.Where(k => k.Status != "pending").Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
+        var pending = keys.Where(k => k.Status == "pending").Select(k => k.Key[..k.Key.LastIndexOf(':')]).ToHashSet(StringComparer.Ordinal);
         var moved = new Dictionary<string, int>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
         foreach (var instance in instances)
@@ -673,14 +697,22 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
                 return dates;
             }
 
+            var oldStateTimers = State(from, instance.State).Timers.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+            var oldInstanceTimers = from.Timers.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var timer in target.Timers)
             {
-                await RearmAsync(batch, migrated, timer, instance.StateSeq, instance.StateEnteredAt, Dates, fired, cancellationToken);
+                if (!oldStateTimers.Contains(timer.Id) || pending.Contains(TimerScope(instance.Id, instance.StateSeq, timer.Id)))
+                {
+                    await RearmAsync(batch, migrated, timer, instance.StateSeq, instance.StateEnteredAt, Dates, fired, cancellationToken);
+                }
             }
 
             foreach (var timer in to.Timers)
             {
-                await RearmAsync(batch, migrated, timer, null, instance.CreatedAt, Dates, fired, cancellationToken);
+                if (!oldInstanceTimers.Contains(timer.Id) || pending.Contains(TimerScope(instance.Id, null, timer.Id)))
+                {
+                    await RearmAsync(batch, migrated, timer, null, instance.CreatedAt, Dates, fired, cancellationToken);
+                }
             }
 
             await batch.FlushAsync(cancellationToken);
@@ -956,7 +988,11 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     }
 
     private static string TimerKey(long instanceId, int? stateSeq, string timerId, DateOnly? date, int occurrence) =>
-        string.Create(CultureInfo.InvariantCulture, $"timer:{instanceId}:{(stateSeq is { } s ? s.ToString(CultureInfo.InvariantCulture) : "i")}:{timerId}:{(date is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : occurrence.ToString(CultureInfo.InvariantCulture))}");
+        string.Create(CultureInfo.InvariantCulture, $"{TimerScope(instanceId, stateSeq, timerId)}:{(date is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : occurrence.ToString(CultureInfo.InvariantCulture))}");
+
+    // A timer's key without its occurrence: the same for every firing of one timer in one state entry (or instance).
+    private static string TimerScope(long instanceId, int? stateSeq, string timerId) =>
+        string.Create(CultureInfo.InvariantCulture, $"timer:{instanceId}:{(stateSeq is { } s ? s.ToString(CultureInfo.InvariantCulture) : "i")}:{timerId}");
 
     private async Task<bool> ChangeClockAsync(StepBatch batch, InstanceRow instance, ClockChangeDefinition clock, JsonElement? eventData, string actor, CancellationToken cancellationToken)
     {

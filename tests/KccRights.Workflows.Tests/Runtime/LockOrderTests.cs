@@ -56,6 +56,41 @@ public class LockOrderTests
             Is.EqualTo(action == "complete" ? "collation" : "officer-a"));
     }
 
+    [Test]
+    public async Task ClaimingTheOfficersTask_WaitsForTheCaseBeingGivenToSomeoneElse_AndNeitherIsAborted()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        var task = (await h.OpenTaskAsync(caseId))!;
+
+        // The team leader gives the case to officer-b, as the case page does: the case row first, then its workflow.
+        await using var leaderConnection = await h.DataSource.OpenConnectionAsync();
+        await using var leader = await leaderConnection.BeginTransactionAsync();
+        await leaderConnection.ExecuteAsync("SET LOCAL deadlock_timeout = '100ms'", transaction: leader);
+        await leaderConnection.ExecuteAsync("UPDATE cases SET assigned_to = 'officer-b' WHERE id = @caseId", new { caseId }, leader);
+
+        // Meanwhile officer-a claims the case's task, which would make them the case's officer.
+        var claim = Task.Run(async () =>
+        {
+            await using var connection = await h.DataSource.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await h.Engine.AssignTaskAsync(transaction, task.Id, "officer-a", "officer-a");
+            await transaction.CommitAsync();
+        });
+        await WaitUntilBlockedAsync(h);
+
+        await h.Engine.AssignCaseAsync(leader, caseId, "officer-b", "team-leader");
+        await leader.CommitAsync();
+        await claim.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // One after the other: the claim came last, so officer-a has the case and the task.
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.ScalarAsync<string>("SELECT assigned_to FROM cases WHERE id = @caseId", new { caseId }), Is.EqualTo("officer-a"));
+            Assert.That((await h.OpenTaskAsync(caseId))!.Assignee, Is.EqualTo("officer-a"));
+        });
+    }
+
     // Until another session is waiting on a lock.
     private static async Task WaitUntilBlockedAsync(WorkflowHarness h)
     {

@@ -182,5 +182,50 @@ public class VersionMigrationTests
         });
     }
 
+    // An instance timer that repeats until its event moves the case.
+    private static string Stopping(string title) =>
+        $$"""
+        {
+          "id": "stop", "title": "{{title}}", "rights": ["erasure"], "startState": "a",
+          "timers": [ { "id": "poke", "after": { "days": 1 }, "repeat": { "days": 1 }, "event": "go" } ],
+          "states": [
+            { "id": "a", "transitions": [ { "on": "go", "to": "b" } ] },
+            { "id": "b", "transitions": [ { "on": "done", "to": "c" } ] },
+            { "id": "c", "terminal": true }
+          ]
+        }
+        """;
+
+    [Test]
+    public async Task Migration_DoesNotStartAgainATimerWhoseChainHadEnded()
+    {
+        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-stop1-{Guid.NewGuid():N}");
+        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-stop2-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(v1);
+        Directory.CreateDirectory(v2);
+        await File.WriteAllTextAsync(Path.Combine(v1, "stop.json"), Stopping("Stopping"));
+        await File.WriteAllTextAsync(Path.Combine(v2, "stop.json"), Stopping("Stopping, version 2"));
+        await using var h = await WorkflowHarness.CreateAsync(Start, directory: v1);
+        var caseId = await h.OpenCaseAsync(Right.Erasure, "stop");
+
+        // 'poke' fires after a day and moves the case on: its chain ends there.
+        await h.AdvanceAsync(TimeSpan.FromDays(2.5));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("b"));
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }), Is.Zero);
+        });
+
+        var before = await h.InstanceAsync(caseId);
+        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v2 });
+        await using var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<DefinitionRegistry>();
+        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
+        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
+            "stop", before.DefinitionVersion, registry.CurrentOf("stop").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+
+        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }), Is.Zero, "not revived by the move");
+    }
+
     private static Task<long> StartMigAsync(WorkflowHarness h) => h.OpenCaseAsync(Right.Erasure, "mig", runJobs: false);
 }
