@@ -56,7 +56,7 @@ public class ApiTests
     }
 
     [Test]
-    public async Task Api_OfficerToken_OpensACaseByHandAndPausesIt()
+    public async Task Api_OfficerToken_OpensACaseByHand_ItsWorkflowKeepsTheClock_AndWithdrawalGoesThroughIt()
     {
         using var http = Client(await CreateTokenAsync("demo-officer"));
 
@@ -72,24 +72,26 @@ public class ApiTests
         var reference = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString();
         Assert.That(reference, Does.StartWith("KCC-REC-"));
 
+        // The case runs its right's workflow, which pauses the clock itself when triage asks for clarification: a direct
+        // pause is refused, with the reason, and nothing changes.
         var pause = await http.PostAsJsonAsync(new Uri($"/api/cases/{reference}/pause", UriKind.Relative), new
         {
             from = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             reason = "Which records?",
         });
-        var again = await http.PostAsJsonAsync(new Uri($"/api/cases/{reference}/pause", UriKind.Relative), new
-        {
-            from = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            reason = "Again",
-        });
-        var detail = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{reference}", UriKind.Relative));
+        var afterPause = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{reference}", UriKind.Relative));
+
+        // A withdrawal goes through the workflow, as the case page's button does: it moves to its withdrawn state.
+        var withdraw = await http.PostAsJsonAsync(new Uri($"/api/cases/{reference}/withdraw", UriKind.Relative), new { });
+        var afterWithdraw = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{reference}", UriKind.Relative));
 
         Assert.Multiple(async () =>
         {
-            Assert.That(pause.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
-            Assert.That(await again.Content.ReadAsStringAsync(), Does.Contain("already paused"));
-            Assert.That(detail.GetProperty("case").GetProperty("paused").GetBoolean(), Is.True);
+            Assert.That(pause.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(await pause.Content.ReadAsStringAsync(), Does.Contain("triage task"));
+            Assert.That(afterPause.GetProperty("case").GetProperty("paused").GetBoolean(), Is.False);
+            Assert.That(withdraw.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await withdraw.Content.ReadAsStringAsync());
+            Assert.That(afterWithdraw.GetProperty("case").GetProperty("state").GetString(), Is.EqualTo("withdrawn"));
         });
     }
 

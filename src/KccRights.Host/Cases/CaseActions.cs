@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Dapper;
 using KccRights.Domain.Cases;
@@ -98,25 +99,106 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         return reference;
     }
 
+    // A case with a running workflow has its clock changed by the workflow, so the two never disagree and its reminders
+    // follow the dates. For such a case the actions below go through the workflow, as the case page's buttons do; the
+    // direct clock changes are for cases without one.
+
     /// <summary>UK GDPR Art 12A(5): asking for clarification stops the clock from the day asked.</summary>
-    public Task PauseAsync(long caseId, DateOnly from, string reason, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(caseId, actor, formToken, "clock.paused", new { from }, (tx, ct) => clocks.PauseAsync(caseId, from, reason, actor.Subject, tx, ct), cancellationToken);
+    public async Task PauseAsync(long caseId, DateOnly from, string reason, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        if (await WorkflowRunsAsync(caseId, cancellationToken))
+        {
+            throw new ClockChangeRefusedException("This case's workflow asks for clarification from its triage task, and pauses the clock when it does.");
+        }
+
+        await InTransactionAsync(caseId, actor, formToken, "clock.paused", new { from }, async (tx, ct) =>
+        {
+            await RefuseWhileWorkflowRunsAsync(tx, caseId, ct);
+            await clocks.PauseAsync(caseId, from, reason, actor.Subject, tx, ct);
+        }, cancellationToken);
+    }
 
     /// <summary>UK GDPR Art 12A(5): the answer restarts the clock; the day it arrives does not count.</summary>
-    public Task ResumeAsync(long caseId, DateOnly on, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(caseId, actor, formToken, "clock.resumed", new { on }, (tx, ct) => clocks.ResumeAsync(caseId, on, actor.Subject, tx, ct), cancellationToken);
-
-    /// <summary>UK GDPR Art 12(3): extension by two months with reasons, told to the requester within the first month.</summary>
-    public Task ExtendAsync(long caseId, string reason, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(caseId, actor, formToken, "clock.extended", new { }, (tx, ct) => clocks.ExtendAsync(caseId, reason, actor.Subject, null, tx, ct), cancellationToken);
-
-    public Task CloseAsWithdrawnAsync(long caseId, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(caseId, actor, formToken, "case.withdrawn", new { }, async (tx, ct) =>
+    public async Task ResumeAsync(long caseId, DateOnly on, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        if (await WorkflowRunsAsync(caseId, cancellationToken))
         {
-            await clocks.CloseAsync(caseId, actor.Subject, tx, ct);
+            await RaiseOrRefuseAsync(caseId, "clarification-received", new { on = on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, actor, formToken, cancellationToken);
+            return;
+        }
+
+        await InTransactionAsync(caseId, actor, formToken, "clock.resumed", new { on }, async (tx, ct) =>
+        {
+            await RefuseWhileWorkflowRunsAsync(tx, caseId, ct);
+            await clocks.ResumeAsync(caseId, on, actor.Subject, tx, ct);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// UK GDPR Art 12(3): extension by two months with reasons, told to the requester within the first month. With a
+    /// workflow, the request goes to the DPO for sign-off first.
+    /// </summary>
+    public async Task ExtendAsync(long caseId, string reason, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        if (await WorkflowRunsAsync(caseId, cancellationToken))
+        {
+            await RaiseOrRefuseAsync(caseId, "extension-requested", new { reason }, actor, formToken, cancellationToken);
+            return;
+        }
+
+        await InTransactionAsync(caseId, actor, formToken, "clock.extended", new { }, async (tx, ct) =>
+        {
+            await RefuseWhileWorkflowRunsAsync(tx, caseId, ct);
+            await clocks.ExtendAsync(caseId, reason, actor.Subject, null, tx, ct);
+        }, cancellationToken);
+    }
+
+    public async Task CloseAsWithdrawnAsync(long caseId, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    {
+        if (await WorkflowRunsAsync(caseId, cancellationToken))
+        {
+            await RaiseOrRefuseAsync(caseId, "withdrawn", null, actor, formToken, cancellationToken);
+            return;
+        }
+
+        await InTransactionAsync(caseId, actor, formToken, "case.withdrawn", new { }, async (tx, ct) =>
+        {
+            await RefuseWhileWorkflowRunsAsync(tx, caseId, ct);
+
+            // The case row before its clock: the order the workflow runtime takes them in.
             await tx.Connection!.ExecuteAsync(new CommandDefinition(
                 "UPDATE cases SET status = 'closed', closed_at = @now WHERE id = @caseId", new { caseId, now = time.GetUtcNow() }, tx, cancellationToken: ct));
+            await clocks.CloseAsync(caseId, actor.Subject, tx, ct);
         }, cancellationToken);
+    }
+
+    private async Task<bool> WorkflowRunsAsync(long caseId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM workflow_instances WHERE case_id = @caseId AND status = 'running')", new { caseId }, cancellationToken: cancellationToken));
+    }
+
+    private async Task RaiseOrRefuseAsync(long caseId, string eventName, object? data, Actor actor, Guid? formToken, CancellationToken cancellationToken)
+    {
+        if (!await RaiseAsync(caseId, eventName, data, actor, formToken, cancellationToken))
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT state FROM workflow_instances WHERE case_id = @caseId ORDER BY id DESC LIMIT 1", new { caseId }, cancellationToken: cancellationToken));
+            throw new ClockChangeRefusedException($"The case's workflow does not take that at its current stage ({state}).");
+        }
+    }
+
+    /// <summary>Inside the direct change's transaction: a workflow started on the case meanwhile means no direct change.</summary>
+    private static async Task RefuseWhileWorkflowRunsAsync(NpgsqlTransaction transaction, long caseId, CancellationToken cancellationToken)
+    {
+        if (await transaction.Connection!.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM workflow_instances WHERE case_id = @caseId AND status = 'running')", new { caseId }, transaction, cancellationToken: cancellationToken)))
+        {
+            throw new ClockChangeRefusedException("This case's workflow keeps its clock: use its actions.");
+        }
+    }
 
     public Task AssignAsync(long caseId, string? officer, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
         InTransactionAsync(caseId, actor, formToken, officer == actor.Subject ? "case.claimed" : "case.assigned", new { officer }, async (tx, ct) =>
