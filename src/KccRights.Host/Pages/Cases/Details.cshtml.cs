@@ -6,7 +6,9 @@ using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
 using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Runtime;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace KccRights.Host.Pages.Cases;
@@ -15,7 +17,7 @@ namespace KccRights.Host.Pages.Cases;
 /// The case page: summary, the statutory clock, the timeline and the officer's actions. Every view is audited; a role
 /// that may not see whole cases is refused, and the refusal is audited too.
 /// </summary>
-public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges) : StaffPageModel
+public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges, ILogger<DetailsModel> logger) : StaffPageModel
 {
     public CaseSummary Case { get; private set; } = null!;
 
@@ -296,11 +298,28 @@ public sealed class DetailsModel(CaseQueries queries, ClockStore clocks, CaseAct
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);
         // The version the case runs on: after a definition changes, a case not moved to the new version keeps the old one.
-        WorkflowDefinition = found is { WorkflowId: { } id, WorkflowVersion: { } version }
-            ? await definitions.GetAsync(dataSource, id, version, HttpContext.RequestAborted)
-            : null;
+        // The diagram is a help, not the case: if that version cannot be read, the page shows the case without it.
+        WorkflowDefinition = null;
+        if (found is { WorkflowId: { } id, WorkflowVersion: { } version })
+        {
+            try
+            {
+                WorkflowDefinition = await definitions.GetAsync(dataSource, id, version, HttpContext.RequestAborted);
+            }
+            catch (Exception ex) when (ex is WorkflowException or System.Text.Json.JsonException)
+            {
+                Log.DiagramUnavailable(logger, found.Id, id);
+            }
+        }
+
         Diagram = WorkflowDefinition is null ? null : MermaidDiagram.Render(WorkflowDefinition);
         DiagramSvg = WorkflowDefinition is null ? null : StateDiagramSvg.Render(WorkflowDefinition, found.WorkflowState);
         return null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(620, LogLevel.Warning, "Case {CaseId}: the {DefinitionId} workflow version it runs on could not be read; the page is shown without its diagram")]
+        public static partial void DiagramUnavailable(ILogger logger, long caseId, string definitionId);
     }
 }
