@@ -64,6 +64,19 @@ public class CommandLineTests
     }
 
     [Test]
+    public async Task WorkflowsDiagramSvg_PrintsTheSvgTheWebAppShows()
+    {
+        var (exitCode, output, errors) = await RunAsync(null, "workflows", "diagram", "access", "--svg");
+        Assert.That(exitCode, Is.Zero, errors);
+        var svg = System.Xml.Linq.XDocument.Parse(output).Root!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(svg.Name.LocalName, Is.EqualTo("svg"));
+            Assert.That(svg.Descendants().Count(e => e.Attribute("data-state") is not null), Is.EqualTo(20));
+        });
+    }
+
+    [Test]
     public async Task Serve_WithABrokenDefinition_RefusesToStart()
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();
