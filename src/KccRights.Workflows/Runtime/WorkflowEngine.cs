@@ -921,8 +921,11 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     {
         if (timer.After is not null)
         {
+            // Past every occurrence that ran: with the same schedule that is the next one; with a changed schedule the
+            // numbers no longer match the old instants, and one that ran under the old numbering is skipped rather
+            // than armed under a key that is taken (which would end the chain).
             var occurrence = _planner.CatchUpOccurrence(timer, enteredAt, _time.GetUtcNow());
-            if (fired.Contains(TimerKey(instance.Id, stateSeq, timer.Id, null, occurrence)))
+            while (fired.Contains(TimerKey(instance.Id, stateSeq, timer.Id, null, occurrence)))
             {
                 if (timer.Repeat is null)
                 {

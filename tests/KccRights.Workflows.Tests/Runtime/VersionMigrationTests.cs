@@ -182,6 +182,50 @@ public class VersionMigrationTests
         });
     }
 
+    private static string Nudging(string title, int repeatDays) =>
+        $$"""
+        {
+          "id": "nudging", "title": "{{title}}", "rights": ["erasure"], "startState": "a",
+          "states": [
+            { "id": "a",
+              "timers": [ { "id": "nudge", "after": { "days": 1 }, "repeat": { "days": {{repeatDays}} }, "notify": { "template": "reminder-due-soon", "to": ["team"] } } ],
+              "transitions": [ { "on": "go", "to": "b" } ] },
+            { "id": "b", "terminal": true }
+          ]
+        }
+        """;
+
+    [Test]
+    public async Task Migration_ToAChangedSchedule_KeepsTheTimerRepeating_WithoutRepeatingAFiring()
+    {
+        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-nudge1-{Guid.NewGuid():N}");
+        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-nudge2-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(v1);
+        Directory.CreateDirectory(v2);
+        await File.WriteAllTextAsync(Path.Combine(v1, "nudging.json"), Nudging("Daily", 1));
+        await File.WriteAllTextAsync(Path.Combine(v2, "nudging.json"), Nudging("Every other day", 2));
+        await using var h = await WorkflowHarness.CreateAsync(Start, directory: v1);
+        var caseId = await h.OpenCaseAsync(Right.Erasure, "nudging");
+        await h.AdvanceToAsync(new DateTimeOffset(2026, 3, 5, 12, 0, 0, TimeSpan.Zero));
+        Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(3), "3, 4 and 5 March, 09:00");
+
+        var before = await h.InstanceAsync(caseId);
+        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v2 });
+        await using var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<DefinitionRegistry>();
+        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
+        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
+            "nudging", before.DefinitionVersion, registry.CurrentOf("nudging").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+
+        // Every other day from 3 March is 3, 5, 7, 9 March: numbers 1 and 2 ran under the old schedule, so number 3
+        // (9 March) is next. A chain armed under a number already used would never fire again.
+        Assert.That(
+            await h.ScalarAsync<DateTimeOffset>("SELECT run_at FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }),
+            Is.EqualTo(new DateTimeOffset(2026, 3, 9, 9, 0, 0, TimeSpan.Zero)));
+        await h.AdvanceToAsync(new DateTimeOffset(2026, 3, 11, 12, 0, 0, TimeSpan.Zero));
+        Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(5), "and 9, 11 March");
+    }
+
     // An instance timer that repeats until its event moves the case.
     private static string Stopping(string title) =>
         $$"""
