@@ -29,6 +29,12 @@ public sealed record JobRequest
 
     public string? DedupeKey { get; init; }
 
+    /// <summary>
+    /// Insert only if a job with this dedupe key (same kind) has already run: the follow-on of a timer occurrence that
+    /// may have fired, armed in the same batch as that occurrence (which is then the one a conflict leaves out).
+    /// </summary>
+    public string? OnlyIfRanKey { get; init; }
+
     public int? MaxAttempts { get; init; }
 }
 

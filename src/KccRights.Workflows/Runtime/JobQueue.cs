@@ -16,6 +16,15 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
         ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status <> 'cancelled' DO NOTHING
         """;
 
+    // The same, only when the job with the key in $11 has run (or is running, or failed): see JobRequest.OnlyIfRanKey.
+    private const string InsertIfRanSql =
+        """
+        INSERT INTO jobs (kind, payload, case_id, instance_id, state_seq, origin, run_at, max_attempts, dedupe_key, created_at)
+        SELECT $1, $2::jsonb, $3::bigint, $4::bigint, $5::int, $6, $7, $8, $9::text, $10
+        WHERE EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND dedupe_key = $11::text AND status IN ('running', 'succeeded', 'failed'))
+        ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status <> 'cancelled' DO NOTHING
+        """;
+
     // A job without a dedupe key cannot conflict: a plain insert spares the speculative insertion ON CONFLICT costs.
     private const string InsertWithoutKeySql =
         """
@@ -59,8 +68,8 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
     /// <summary>Adds the insert to a step's batch (the step flushes it with its other writes).</summary>
     internal void Add(StepBatch batch, JobRequest request)
     {
-        batch.Add(
-            request.DedupeKey is null ? InsertWithoutKeySql : InsertSql,
+        object?[] values =
+        [
             request.Kind,
             request.PayloadJson,
             StepBatch.Bigint(request.CaseId),
@@ -70,7 +79,16 @@ public sealed class JobQueue(TimeProvider time, WorkflowRuntimeOptions options) 
             request.RunAt ?? time.GetUtcNow(),
             request.MaxAttempts ?? options.MaxAttempts,
             StepBatch.Text(request.DedupeKey),
-            time.GetUtcNow());
+            time.GetUtcNow(),
+        ];
+        if (request.OnlyIfRanKey is { } ranKey)
+        {
+            batch.Add(InsertIfRanSql, [.. values, ranKey]);
+        }
+        else
+        {
+            batch.Add(request.DedupeKey is null ? InsertWithoutKeySql : InsertSql, values);
+        }
 
         // Wake the workers for work due within a poll interval; idle workers look again for the next run_at at least
         // that often, so a later timer is found in time without a NOTIFY (which serialises commits).

@@ -522,7 +522,9 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
         if (timer.SkipInStates.Contains(instance.State, StringComparer.Ordinal))
         {
+            // Skipped, not ended: a repeating timer goes on, to fire again once the instance is out of these states.
             Log(batch, instance, "timer-skipped", instance.State, null, timer.Event, actor, new { timer = timer.Id, reason = "skipped in this state" });
+            ArmNext(batch, instance, timer, payload, baseInstant);
             await batch.FlushAsync(cancellationToken);
             return;
         }
@@ -584,19 +586,47 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             Log(batch, instance, "timer-skipped", instance.State, null, timer.Event, actor, new { timer = timer.Id, reason = $"condition {timer.When} does not hold" });
         }
 
-        if (!moved && timer.Repeat is { } repeat)
+        if (!moved)
         {
-            if (timer.At is not null && payload.Date is { } date)
-            {
-                ArmAt(batch, instance, timer, payload.StateSeq, _planner.NextDate(date, repeat), payload.Occurrence + 1);
-            }
-            else if (timer.After is not null)
-            {
-                ArmAfter(batch, instance, timer, payload.StateSeq, baseInstant, payload.Occurrence + 1);
-            }
+            ArmNext(batch, instance, timer, payload, baseInstant);
         }
 
         await batch.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Arms a repeating timer's next occurrence: the first after now. A firing that came late (after an outage, or an
+    /// incident retried days later) stands for the occurrences it missed, so they are not sent one after another.
+    /// </summary>
+    private void ArmNext(StepBatch batch, InstanceRow instance, TimerDefinition timer, TimerPayload payload, DateTimeOffset baseInstant)
+    {
+        if (timer.Repeat is not { } repeat)
+        {
+            return;
+        }
+
+        if (timer.At is not null && payload.Date is { } date)
+        {
+            var today = LondonTime.Today(_time);
+            var (next, occurrence) = (_planner.NextDate(date, repeat), payload.Occurrence + 1);
+            while (next <= today)
+            {
+                var later = _planner.NextDate(next, repeat);
+                if (later <= next)
+                {
+                    break;
+                }
+
+                (next, occurrence) = (later, occurrence + 1);
+            }
+
+            ArmAt(batch, instance, timer, payload.StateSeq, next, occurrence);
+        }
+        else if (timer.After is not null)
+        {
+            var occurrence = Math.Max(payload.Occurrence, _planner.CatchUpOccurrence(timer, baseInstant, _time.GetUtcNow())) + 1;
+            ArmAfter(batch, instance, timer, payload.StateSeq, baseInstant, occurrence);
+        }
     }
 
     /// <summary>
@@ -908,6 +938,13 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         if (first is { } date)
         {
             ArmAt(batch, instance, timer, stateSeq, date, occurrence: 0);
+            if (timer.Repeat is { } repeat && date <= LondonTime.Today(_time))
+            {
+                // Today's occurrence may have fired already (a pause and a resume on the same day): its key is taken
+                // and the insert above does nothing, so the next occurrence is armed in that case, or the chain would end.
+                var next = _planner.NextDate(date, repeat);
+                ArmAt(batch, instance, timer, stateSeq, next, occurrence: 1, onlyIfRan: TimerKey(instance.Id, stateSeq, timer.Id, date, 0));
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -967,14 +1004,14 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         EnqueueTimer(batch, instance, timer, stateSeq, runAt, null, occurrence);
     }
 
-    private void ArmAt(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateOnly date, int occurrence)
+    private void ArmAt(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateOnly date, int occurrence, string? onlyIfRan = null)
     {
         var runAt = TimerPlanner.AtInstant(timer, date);
         var now = _time.GetUtcNow();
-        EnqueueTimer(batch, instance, timer, stateSeq, runAt < now ? now : runAt, date, occurrence);
+        EnqueueTimer(batch, instance, timer, stateSeq, runAt < now ? now : runAt, date, occurrence, onlyIfRan);
     }
 
-    private void EnqueueTimer(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateTimeOffset runAt, DateOnly? date, int occurrence)
+    private void EnqueueTimer(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateTimeOffset runAt, DateOnly? date, int occurrence, string? onlyIfRan = null)
     {
         var payload = new TimerPayload { InstanceId = instance.Id, StateSeq = stateSeq, TimerId = timer.Id, Occurrence = occurrence, Date = date };
         _queue.Add(batch, new JobRequest
@@ -987,6 +1024,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             Origin = JobOrigin.Timer,
             RunAt = runAt,
             DedupeKey = TimerKey(instance.Id, stateSeq, timer.Id, date, occurrence),
+            OnlyIfRanKey = onlyIfRan,
         });
     }
 
