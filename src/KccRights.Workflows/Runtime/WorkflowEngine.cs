@@ -705,10 +705,13 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
                 batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'open'", instance.Id, instance.StateSeq, now);
             }
 
-            if (target.Activity is null)
+            var oldActivity = State(from, instance.State).Activity?.Kind;
+            if (target.Activity?.Kind != oldActivity)
             {
-                // Likewise an activity still waiting to run for a state that no longer has one.
+                // The state's activity changed: one still waiting to run for the old one goes, and the new state's
+                // activity is enqueued, or the instance would wait for an outcome that never comes.
                 batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'pending' AND origin = 'activity'", instance.Id, instance.StateSeq, now);
+                EnqueueActivity(batch, instance with { State = target.Id }, target);
             }
 
             batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $2 WHERE instance_id = $1 AND status = 'pending' AND origin = 'timer'", instance.Id, now);
@@ -843,21 +846,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $2 WHERE instance_id = $1 AND status = 'open'", instance.Id, now);
         }
 
-        if (state.Activity is { } activity)
-        {
-            _queue.Add(batch, new JobRequest
-            {
-                Kind = activity.Kind,
-                PayloadJson = Json(new { instanceId = instance.Id, stateSeq = instance.StateSeq, state = state.Id, input = activity.Input }),
-                CaseId = instance.CaseId,
-                InstanceId = instance.Id,
-                StateSeq = instance.StateSeq,
-                Origin = JobOrigin.Activity,
-
-                // No dedupe key: a state entry enqueues its activity once, under the instance lock, and state_seq names
-                // the entry (version migration re-arms timers, never activities).
-            });
-        }
+        EnqueueActivity(batch, instance, state);
 
         if (state.Task is { } task)
         {
@@ -918,6 +907,27 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
                 await ArmAsync(batch, instance, timer, null, instance.CreatedAt, Dates, cancellationToken);
             }
         }
+    }
+
+    private void EnqueueActivity(StepBatch batch, InstanceRow instance, StateDefinition state)
+    {
+        if (state.Activity is not { } activity)
+        {
+            return;
+        }
+
+        _queue.Add(batch, new JobRequest
+        {
+            Kind = activity.Kind,
+            PayloadJson = Json(new { instanceId = instance.Id, stateSeq = instance.StateSeq, state = state.Id, input = activity.Input }),
+            CaseId = instance.CaseId,
+            InstanceId = instance.Id,
+            StateSeq = instance.StateSeq,
+            Origin = JobOrigin.Activity,
+
+            // No dedupe key: a state entry enqueues its activity once, under the instance lock, and state_seq names the
+            // entry (a version migration enqueues one only when the state's activity changed).
+        });
     }
 
     private async Task ArmAsync(StepBatch batch, InstanceRow instance, TimerDefinition timer, int? stateSeq, DateTimeOffset enteredAt, Func<Task<CaseDates?>> dates, CancellationToken cancellationToken)

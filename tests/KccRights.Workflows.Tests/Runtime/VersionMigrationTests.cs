@@ -86,6 +86,47 @@ public class VersionMigrationTests
     }
 
     [Test]
+    public async Task MigrationToAStateWithAnActivity_EnqueuesIt_SoTheCaseMovesOn()
+    {
+        const string WithActivity =
+            """
+            {
+              "id": "mig", "title": "Migration test, version 3", "rights": ["erasure"], "startState": "a",
+              "states": [
+                { "id": "a", "activity": { "kind": "test-effect" }, "transitions": [ { "on": "go", "to": "b" }, { "on": "done", "to": "b" } ] },
+                { "id": "b", "terminal": true }
+              ]
+            }
+            """;
+        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig2-{Guid.NewGuid():N}");
+        var v3 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig3-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(v2);
+        Directory.CreateDirectory(v3);
+        await File.WriteAllTextAsync(Path.Combine(v2, "mig.json"), Version2);
+        await File.WriteAllTextAsync(Path.Combine(v3, "mig.json"), WithActivity);
+        await using var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, EffectHandler>(), directory: v2);
+        await EffectHandler.CreateTablesAsync(h.DataSource);
+        var caseId = await StartMigAsync(h);
+        var before = await h.InstanceAsync(caseId);
+
+        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v3 });
+        services.AddSingleton<IJobHandler, EffectHandler>();
+        await using var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<DefinitionRegistry>();
+        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
+        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
+            "mig", before.DefinitionVersion, registry.CurrentOf("mig").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'activity' AND status = 'pending'", new { caseId }), Is.EqualTo(1));
+
+        await h.RunJobsAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM test_effects"), Is.EqualTo(1));
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("b"));
+        });
+    }
+
+    [Test]
     public async Task LeftoversOfAnEarlierVersionMove_AreClosedByMigration0052_OthersAreKept()
     {
         var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig1-{Guid.NewGuid():N}");
