@@ -88,7 +88,10 @@ public sealed partial class JobRunner(
         catch (PostgresException ex) when (ex.SqlState == JobStore.LostLeaseSqlState)
         {
             // The fenced completion found another attempt holding the job: the transaction aborted, nothing was committed.
+            // An optimistic run whose results were lost after its COMMIT ran may have claimed this worker's next job:
+            // that one is given back rather than left to wait out its lease.
             Log.LostLease(logger, job.Id, job.Attempts);
+            await ReleaseUnstartedAsync(claimNextFor, job.Id);
             return (JobRunResult.LostLease, null);
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)

@@ -48,6 +48,8 @@ public sealed partial class JobWorkerPool(
         await Task.WhenAll(loops);
     }
 
+    private static readonly TimeSpan LockedRetry = TimeSpan.FromMilliseconds(25);
+
     private async Task WorkAsync(string owner, CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -71,13 +73,10 @@ public sealed partial class JobWorkerPool(
                     var delay = options.PollInterval;
                     if (await store.NextRunAtAsync(stoppingToken) is { } next)
                     {
+                        // Due but not claimed: another transaction holds the row (a version migration cancelling
+                        // it, say). Look again shortly rather than spin on the claim until that transaction ends.
                         var until = next - store.Time.GetUtcNow();
-                        if (until <= TimeSpan.Zero)
-                        {
-                            continue;
-                        }
-
-                        delay = until < delay ? until : delay;
+                        delay = until <= TimeSpan.Zero ? LockedRetry : until < delay ? until : delay;
                     }
 
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
