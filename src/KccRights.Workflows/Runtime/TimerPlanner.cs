@@ -106,7 +106,9 @@ public sealed class TimerPlanner(DeadlineCalculator calculator)
             return LondonClock.At(date, ParseTime(time) ?? LondonClock.TimeOfDay(from));
         }
 
-        return from.AddDays(offset.Days ?? 0);
+        // Calendar days in London: "30 days after" lands on the same London time of day 30 London dates later, across a
+        // change between GMT and BST (adding 30 x 24 hours would land an hour off, and at night a day off).
+        return LondonClock.At(LondonTime.DateOf(from).AddDays(offset.Days ?? 0), ParseTime(time) ?? LondonClock.TimeOfDay(from));
     }
 
     private static TimeOnly? TimeOfDay(TimerDefinition timer) => ParseTime(timer.Time);

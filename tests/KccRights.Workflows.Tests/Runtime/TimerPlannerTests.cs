@@ -56,4 +56,18 @@ public class TimerPlannerTests
             Assert.That(Planner.CatchUpOccurrence(Daily(new TimerOffset { Days = 1 }, new TimerOffset { Days = 0 }), Entered, Entered.AddDays(30)), Is.Zero);
         });
     }
+
+    [Test]
+    public void CalendarDays_AcrossTheClockChange_KeepTheLondonTimeOfDayAndDate()
+    {
+        // Entered at 00:30 on Sun 22 March 2026 (GMT); clocks go forward on 29 March. 30 days later is 00:30 BST on
+        // Tue 21 April, 23:30 UTC on the 20th: 30 x 24 hours would give 00:30 UTC, 01:30 BST, and an hour late.
+        var entered = new DateTimeOffset(2026, 3, 22, 0, 30, 0, TimeSpan.Zero);
+        var timer = new TimerDefinition { Id = "t", After = new TimerOffset { Days = 30 } };
+        Assert.Multiple(() =>
+        {
+            Assert.That(Planner.AfterInstant(timer, entered, 0), Is.EqualTo(new DateTimeOffset(2026, 4, 20, 23, 30, 0, TimeSpan.Zero)));
+            Assert.That(LondonTime.DateOf(Planner.AfterInstant(timer, entered, 0)), Is.EqualTo(new DateOnly(2026, 4, 21)));
+        });
+    }
 }
