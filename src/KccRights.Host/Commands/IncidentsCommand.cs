@@ -26,9 +26,12 @@ internal static class IncidentsCommand
         if (retry is { } incident)
         {
             var actor = parsed.Single("--actor") ?? $"kccrights incidents retry ({Environment.UserName})";
-            if (!await store.RetryIncidentAsync(incident, actor))
+            switch (await store.RetryIncidentAsync(incident, actor))
             {
-                return CommandLine.Fail(string.Create(CultureInfo.InvariantCulture, $"there is no open incident {incident}"), CommandLine.Failed);
+                case IncidentRetry.NotOpen:
+                    return CommandLine.Fail(string.Create(CultureInfo.InvariantCulture, $"there is no open incident {incident}"), CommandLine.Failed);
+                case IncidentRetry.Obsolete:
+                    return CommandLine.Fail(string.Create(CultureInfo.InvariantCulture, $"incident {incident} is obsolete: the case has left the stage its job was for, so the job was not run again; the incident is closed"), CommandLine.Failed);
             }
 
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Incident {incident}: its job is queued again."));

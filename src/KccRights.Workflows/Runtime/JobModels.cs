@@ -95,3 +95,16 @@ public sealed record Incident
 
     public string? RetriedBy { get; init; }
 }
+
+/// <summary>What <c>kccrights incidents retry</c> did.</summary>
+public enum IncidentRetry
+{
+    /// <summary>The job is queued again.</summary>
+    Retried,
+
+    /// <summary>There is no open incident with that id.</summary>
+    NotOpen,
+
+    /// <summary>The case had left the state the job was for (or ended): the incident is closed and the job not run.</summary>
+    Obsolete,
+}

@@ -233,7 +233,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
     /// A person retries an incident: its job is pending again now, with fresh attempts (attempts keeps counting up, so
     /// fencing still holds), and the retry is logged on the case.
     /// </summary>
-    public async Task<bool> RetryIncidentAsync(long incidentId, string actor, CancellationToken cancellationToken = default)
+    public async Task<IncidentRetry> RetryIncidentAsync(long incidentId, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var now = time.GetUtcNow();
@@ -250,22 +250,39 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
             cancellationToken: cancellationToken));
         if (incident is null)
         {
-            return false;
+            return IncidentRetry.NotOpen;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
+        // A job of a workflow instance runs again only while the instance is running and, for a state's job, still in
+        // that state entry: an activity for a stage the case has left (withdrawn, say) must not run late.
+        var queued = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE jobs SET status = 'pending', run_at = @now, max_attempts = attempts + @maxAttempts, finished_at = NULL
-            WHERE id = @jobId AND status = 'failed';
-            INSERT INTO workflow_log (at, case_id, instance_id, kind, actor, detail)
-            VALUES (@now, @caseId, @instanceId, 'incident-retried', @actor, jsonb_build_object('incident', @incidentId, 'job', @jobId, 'kind', @kind::text));
-            SELECT pg_notify('kcc_jobs', '');
+            WHERE id = @jobId AND status = 'failed'
+              AND (instance_id IS NULL OR EXISTS (
+                  SELECT 1 FROM workflow_instances i
+                  WHERE i.id = jobs.instance_id AND i.status = 'running' AND (jobs.state_seq IS NULL OR i.state_seq = jobs.state_seq)))
             """,
-            new { now, jobId = incident.JobId, maxAttempts = options.MaxAttempts, caseId = incident.CaseId, instanceId = incident.InstanceId, actor, incidentId, kind = incident.Kind },
+            new { now, jobId = incident.JobId, maxAttempts = options.MaxAttempts },
+            transaction,
+            cancellationToken: cancellationToken));
+        var result = queued == 1 ? IncidentRetry.Retried : IncidentRetry.Obsolete;
+        await connection.ExecuteAsync(new CommandDefinition(
+            (result == IncidentRetry.Retried
+                ? "SELECT pg_notify('kcc_jobs', '');"
+                : """
+                  UPDATE jobs SET status = 'cancelled', finished_at = @now WHERE id = @jobId AND status = 'failed';
+                  UPDATE incidents SET status = 'obsolete', closed_at = @now, closed_reason = 'the case had left the state its job was for' WHERE id = @incidentId;
+                  """)
+            + """
+              INSERT INTO workflow_log (at, case_id, instance_id, kind, actor, detail)
+              VALUES (@now, @caseId, @instanceId, @logKind, @actor, jsonb_build_object('incident', @incidentId, 'job', @jobId, 'kind', @kind::text));
+              """,
+            new { now, jobId = incident.JobId, caseId = incident.CaseId, instanceId = incident.InstanceId, actor, incidentId, kind = incident.Kind, logKind = result == IncidentRetry.Retried ? "incident-retried" : "incident-obsolete" },
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return result;
     }
 
     /// <summary>Exponential backoff with jitter: about base x 2^(attempt-1), capped, then scaled by a random 50-100%.</summary>

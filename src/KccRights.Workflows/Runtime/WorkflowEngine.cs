@@ -25,6 +25,31 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     /// <summary>Instance data property recording each task type's latest outcome (conditions read it).</summary>
     public const string OutcomesProperty = "outcomes";
 
+    // Leaving a state: its jobs waiting to run go, and so do its failed ones, whose incidents are closed as obsolete (a
+    // retry would run an activity for a stage the case has left).
+    private const string LeaveJobsSql =
+        """
+        WITH gone AS (
+            UPDATE jobs SET status = 'cancelled', finished_at = $3
+            WHERE instance_id = $1 AND state_seq = $2 AND status IN ('pending', 'failed')
+            RETURNING id
+        )
+        UPDATE incidents SET status = 'obsolete', closed_at = $3, closed_reason = 'the case left the state its job was for'
+        WHERE status = 'open' AND job_id IN (SELECT id FROM gone)
+        """;
+
+    // Ending the instance: the same for its instance timers (a state's own jobs went when it was left).
+    private const string EndJobsSql =
+        """
+        WITH gone AS (
+            UPDATE jobs SET status = 'cancelled', finished_at = $2
+            WHERE instance_id = $1 AND status IN ('pending', 'failed') AND origin = 'timer'
+            RETURNING id
+        )
+        UPDATE incidents SET status = 'obsolete', closed_at = $2, closed_reason = 'the case ended'
+        WHERE status = 'open' AND job_id IN (SELECT id FROM gone)
+        """;
+
     // Locks are taken in one order everywhere: the case row, then its workflow instance, then the instance's tasks and
     // jobs, then the case's clock. Every step locks its instance before the instance's tasks and jobs (a close-case
     // activity updates the case before its step locks the instance). An officer's action on a task takes the
@@ -796,7 +821,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         // the outcome of its own activity, which is running, not pending.
         if (state.Timers.Count > 0 || (state.Activity is not null && !batch.LeavingByOwnActivity))
         {
-            batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $3 WHERE instance_id = $1 AND state_seq = $2 AND status = 'pending'", instance.Id, instance.StateSeq, now);
+            batch.Add(LeaveJobsSql, instance.Id, instance.StateSeq, now);
         }
 
         if (state.Task is not null)
@@ -842,7 +867,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         if (state.Terminal)
         {
             // The instance ends: every pending timer (instance timers too) and open task goes.
-            batch.Add("UPDATE jobs SET status = 'cancelled', finished_at = $2 WHERE instance_id = $1 AND status = 'pending' AND origin = 'timer'", instance.Id, now);
+            batch.Add(EndJobsSql, instance.Id, now);
             batch.Add("UPDATE workflow_tasks SET status = 'cancelled', completed_at = $2 WHERE instance_id = $1 AND status = 'open'", instance.Id, now);
         }
 

@@ -95,8 +95,8 @@ public class JobRuntimeTests
         });
 
         failing.Failing = false;
-        Assert.That(await h.Jobs.RetryIncidentAsync(incidents[0].Id, "officer-a"), Is.True);
-        Assert.That(await h.Jobs.RetryIncidentAsync(incidents[0].Id, "officer-a"), Is.False, "an incident is retried once");
+        Assert.That(await h.Jobs.RetryIncidentAsync(incidents[0].Id, "officer-a"), Is.EqualTo(IncidentRetry.Retried));
+        Assert.That(await h.Jobs.RetryIncidentAsync(incidents[0].Id, "officer-a"), Is.EqualTo(IncidentRetry.NotOpen), "an incident is retried once");
         await h.RunJobsAsync();
         Assert.Multiple(async () =>
         {
