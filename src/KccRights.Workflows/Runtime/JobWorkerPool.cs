@@ -61,6 +61,7 @@ public sealed partial class JobWorkerPool(
                 try
                 {
                     var wake = signal.Next;
+                    var looked = store.Time.GetUtcNow();
                     if ((claimed ?? await store.ClaimAsync(owner, stoppingToken)) is { } job)
                     {
                         // A job that succeeds claims this worker's next one in its own commit.
@@ -73,9 +74,14 @@ public sealed partial class JobWorkerPool(
                     var delay = options.PollInterval;
                     if (await store.NextRunAtAsync(stoppingToken) is { } next)
                     {
-                        // Due but not claimed: another transaction holds the row (a version migration cancelling
-                        // it, say). Look again shortly rather than spin on the claim until that transaction ends.
                         var until = next - store.Time.GetUtcNow();
+                        if (until <= TimeSpan.Zero && next > looked)
+                        {
+                            continue; // It fell due after the claim looked: claim it now.
+                        }
+
+                        // Due when the claim looked, yet not claimed: another transaction holds the row (a version
+                        // migration cancelling it, say). Look again shortly rather than spin until that transaction ends.
                         delay = until <= TimeSpan.Zero ? LockedRetry : until < delay ? until : delay;
                     }
 
