@@ -28,9 +28,7 @@ public class ObsoleteIncidentTests
 
     private static async Task<(WorkflowHarness Harness, FailingHandler Failing)> HarnessAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-inc-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "inc.json"), Definition);
+        var directory = await WorkflowHarness.DefinitionDirectoryAsync("inc", Definition);
         var failing = new FailingHandler();
         var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler>(failing), directory: directory);
         return (h, failing);

@@ -32,15 +32,13 @@ public class OptimisticStepTests
 
     private static async Task<WorkflowHarness> HarnessAsync(string kind, bool pauseInS3 = false, IJobHandler? extra = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-chain-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
         var definition = Definition(kind);
         if (pauseInS3)
         {
             definition = definition.Replace("""{ "id": "s3", """, """{ "id": "s3", "clock": { "action": "pause", "reason": "test" }, """, StringComparison.Ordinal);
         }
 
-        await File.WriteAllTextAsync(Path.Combine(directory, "chain.json"), definition);
+        var directory = await WorkflowHarness.DefinitionDirectoryAsync("chain", definition);
         var h = await WorkflowHarness.CreateAsync(Start, services =>
         {
             services.AddSingleton<IJobHandler, TransactionalStepHandler>();

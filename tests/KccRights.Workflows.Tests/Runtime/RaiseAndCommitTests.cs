@@ -29,9 +29,7 @@ public class RaiseAndCommitTests
 
     private static async Task<WorkflowHarness> HarnessAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-act-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "act.json"), Definition);
+        var directory = await WorkflowHarness.DefinitionDirectoryAsync("act", Definition);
         var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, StepHandler>(), directory: directory);
         await EffectHandler.CreateTablesAsync(h.DataSource);
         return h;

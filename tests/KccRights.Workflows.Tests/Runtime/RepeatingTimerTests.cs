@@ -37,9 +37,7 @@ public class RepeatingTimerTests
 
     private static async Task<WorkflowHarness> HarnessAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-rep-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "rep.json"), Definition);
+        var directory = await WorkflowHarness.DefinitionDirectoryAsync("rep", Definition);
         return await WorkflowHarness.CreateAsync(Start, directory: directory);
     }
 

@@ -40,29 +40,17 @@ public class VersionMigrationTests
     [Test]
     public async Task MigrationToAStateWithoutTaskOrActivity_CancelsTheOpenTaskAndThePendingActivity()
     {
-        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig1-{Guid.NewGuid():N}");
-        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig2-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(v1);
-        Directory.CreateDirectory(v2);
-        await File.WriteAllTextAsync(Path.Combine(v1, "mig.json"), Version1);
-        await File.WriteAllTextAsync(Path.Combine(v2, "mig.json"), Version2);
+        var v1 = await WorkflowHarness.DefinitionDirectoryAsync("mig", Version1);
+        var v2 = await WorkflowHarness.DefinitionDirectoryAsync("mig", Version2);
 
         await using var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, EffectHandler>(), directory: v1);
         await EffectHandler.CreateTablesAsync(h.DataSource);
         var caseId = await StartMigAsync(h);
 
-        var before = await h.InstanceAsync(caseId);
         Assert.That(await h.OpenTaskAsync(caseId), Is.Not.Null);
 
         // The service restarts with version 2; the running case is moved explicitly (state 'a' keeps its name).
-        var options = new WorkflowRuntimeOptions { Directory = v2 };
-        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, options);
-        services.AddSingleton<IJobHandler, EffectHandler>();
-        await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<DefinitionRegistry>();
-        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
-        var result = await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
-            "mig", before.DefinitionVersion, registry.CurrentOf("mig").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+        var result = await MigrateAsync(h, caseId, "mig", v2, withEffects: true);
 
         Assert.Multiple(async () =>
         {
@@ -75,13 +63,7 @@ public class VersionMigrationTests
         // Nothing left over runs, and the case moves on under version 2.
         await h.RunJobsAsync();
         Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM test_effects"), Is.Zero);
-        await using (var connection = await h.DataSource.OpenConnectionAsync())
-        await using (var transaction = await connection.BeginTransactionAsync())
-        {
-            Assert.That(await provider.GetRequiredService<WorkflowEngine>().RaiseAsync(transaction, caseId, "go", null, "officer-a"), Is.True);
-            await transaction.CommitAsync();
-        }
-
+        Assert.That(await h.RaiseAsync(caseId, "go"), Is.True);
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("b"));
     }
 
@@ -98,24 +80,13 @@ public class VersionMigrationTests
               ]
             }
             """;
-        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig2-{Guid.NewGuid():N}");
-        var v3 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig3-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(v2);
-        Directory.CreateDirectory(v3);
-        await File.WriteAllTextAsync(Path.Combine(v2, "mig.json"), Version2);
-        await File.WriteAllTextAsync(Path.Combine(v3, "mig.json"), WithActivity);
+        var v2 = await WorkflowHarness.DefinitionDirectoryAsync("mig", Version2);
+        var v3 = await WorkflowHarness.DefinitionDirectoryAsync("mig", WithActivity);
         await using var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, EffectHandler>(), directory: v2);
         await EffectHandler.CreateTablesAsync(h.DataSource);
         var caseId = await StartMigAsync(h);
-        var before = await h.InstanceAsync(caseId);
 
-        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v3 });
-        services.AddSingleton<IJobHandler, EffectHandler>();
-        await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<DefinitionRegistry>();
-        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
-        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
-            "mig", before.DefinitionVersion, registry.CurrentOf("mig").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+        await MigrateAsync(h, caseId, "mig", v3, withEffects: true);
         Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'activity' AND status = 'pending'", new { caseId }), Is.EqualTo(1));
 
         await h.RunJobsAsync();
@@ -129,9 +100,7 @@ public class VersionMigrationTests
     [Test]
     public async Task LeftoversOfAnEarlierVersionMove_AreClosedByMigration0052_OthersAreKept()
     {
-        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-mig1-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(v1);
-        await File.WriteAllTextAsync(Path.Combine(v1, "mig.json"), Version1);
+        var v1 = await WorkflowHarness.DefinitionDirectoryAsync("mig", Version1);
         await using var h = await WorkflowHarness.CreateAsync(Start, services => services.AddSingleton<IJobHandler, EffectHandler>(), directory: v1);
         var moved = await StartMigAsync(h);
         var kept = await StartMigAsync(h);
@@ -180,14 +149,8 @@ public class VersionMigrationTests
     [Test]
     public async Task Migration_JoinsEachRepeatingTimerWhereItHadGotTo_NothingFiresTwiceOrStops()
     {
-        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-rem1-{Guid.NewGuid():N}");
-        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-rem2-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(v1);
-        Directory.CreateDirectory(v2);
-        await File.WriteAllTextAsync(Path.Combine(v1, "rem.json"), Reminders("Reminders", string.Empty));
-        await File.WriteAllTextAsync(
-            Path.Combine(v2, "rem.json"),
-            Reminders("Reminders, version 2", """, { "id": "once", "after": { "days": 2 }, "notify": { "template": "reminder-due-today", "to": ["team"] } }"""));
+        var v1 = await WorkflowHarness.DefinitionDirectoryAsync("rem", Reminders("Reminders", string.Empty));
+        var v2 = await WorkflowHarness.DefinitionDirectoryAsync("rem", Reminders("Reminders, version 2", """, { "id": "once", "after": { "days": 2 }, "notify": { "template": "reminder-due-today", "to": ["team"] } }"""));
 
         // Received Mon 2 March: due Thu 2 April, so 'daily' starts on Tue 3 March (08:00) and 'nudge' on Tue 3 March (09:00).
         await using var h = await WorkflowHarness.CreateAsync(Start, directory: v1);
@@ -199,13 +162,7 @@ public class VersionMigrationTests
             Assert.That(await h.NotificationsAsync(caseId, "reminder-overdue"), Is.EqualTo(3), "daily: 3, 4 and 5 March");
         });
 
-        var before = await h.InstanceAsync(caseId);
-        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v2 });
-        await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<DefinitionRegistry>();
-        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
-        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
-            "rem", before.DefinitionVersion, registry.CurrentOf("rem").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+        await MigrateAsync(h, caseId, "rem", v2);
 
         var pending = await h.ScalarAsync<string>(
             "SELECT string_agg(split_part(dedupe_key, ':', 4), ',' ORDER BY dedupe_key) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'",
@@ -239,24 +196,14 @@ public class VersionMigrationTests
     [Test]
     public async Task Migration_ToAChangedSchedule_KeepsTheTimerRepeating_WithoutRepeatingAFiring()
     {
-        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-nudge1-{Guid.NewGuid():N}");
-        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-nudge2-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(v1);
-        Directory.CreateDirectory(v2);
-        await File.WriteAllTextAsync(Path.Combine(v1, "nudging.json"), Nudging("Daily", 1));
-        await File.WriteAllTextAsync(Path.Combine(v2, "nudging.json"), Nudging("Every other day", 2));
+        var v1 = await WorkflowHarness.DefinitionDirectoryAsync("nudging", Nudging("Daily", 1));
+        var v2 = await WorkflowHarness.DefinitionDirectoryAsync("nudging", Nudging("Every other day", 2));
         await using var h = await WorkflowHarness.CreateAsync(Start, directory: v1);
         var caseId = await h.OpenCaseAsync(Right.Erasure, "nudging");
         await h.AdvanceToAsync(new DateTimeOffset(2026, 3, 5, 12, 0, 0, TimeSpan.Zero));
         Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(3), "3, 4 and 5 March, 09:00");
 
-        var before = await h.InstanceAsync(caseId);
-        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v2 });
-        await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<DefinitionRegistry>();
-        await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
-        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
-            "nudging", before.DefinitionVersion, registry.CurrentOf("nudging").Version, new Dictionary<string, string>(), "admin", dryRun: false);
+        await MigrateAsync(h, caseId, "nudging", v2);
 
         // Every other day from 3 March is 3, 5, 7, 9 March: numbers 1 and 2 ran under the old schedule, so number 3
         // (9 March) is next. A chain armed under a number already used would never fire again.
@@ -284,12 +231,8 @@ public class VersionMigrationTests
     [Test]
     public async Task Migration_DoesNotStartAgainATimerWhoseChainHadEnded()
     {
-        var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-stop1-{Guid.NewGuid():N}");
-        var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-stop2-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(v1);
-        Directory.CreateDirectory(v2);
-        await File.WriteAllTextAsync(Path.Combine(v1, "stop.json"), Stopping("Stopping"));
-        await File.WriteAllTextAsync(Path.Combine(v2, "stop.json"), Stopping("Stopping, version 2"));
+        var v1 = await WorkflowHarness.DefinitionDirectoryAsync("stop", Stopping("Stopping"));
+        var v2 = await WorkflowHarness.DefinitionDirectoryAsync("stop", Stopping("Stopping, version 2"));
         await using var h = await WorkflowHarness.CreateAsync(Start, directory: v1);
         var caseId = await h.OpenCaseAsync(Right.Erasure, "stop");
 
@@ -301,15 +244,27 @@ public class VersionMigrationTests
             Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }), Is.Zero);
         });
 
+        await MigrateAsync(h, caseId, "stop", v2);
+
+        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }), Is.Zero, "not revived by the move");
+    }
+
+    // The service restarts with the definition's version in <paramref name="directory"/>; the case's instance (and any
+    // other on its version) is moved to it explicitly, every state keeping its name.
+    private static async Task<VersionMigrationResult> MigrateAsync(WorkflowHarness h, long caseId, string definitionId, string directory, bool withEffects = false)
+    {
         var before = await h.InstanceAsync(caseId);
-        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = v2 });
+        var services = WorkflowHarness.CoreServices(h.ConnectionString, h.Time, new WorkflowRuntimeOptions { Directory = directory });
+        if (withEffects)
+        {
+            services.AddSingleton<IJobHandler, EffectHandler>();
+        }
+
         await using var provider = services.BuildServiceProvider();
         var registry = provider.GetRequiredService<DefinitionRegistry>();
         await registry.StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), h.Time);
-        await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
-            "stop", before.DefinitionVersion, registry.CurrentOf("stop").Version, new Dictionary<string, string>(), "admin", dryRun: false);
-
-        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND origin = 'timer' AND status = 'pending'", new { caseId }), Is.Zero, "not revived by the move");
+        return await provider.GetRequiredService<VersionMigrator>().MigrateAsync(
+            definitionId, before.DefinitionVersion, registry.CurrentOf(definitionId).Version, new Dictionary<string, string>(), "admin", dryRun: false);
     }
 
     private static Task<long> StartMigAsync(WorkflowHarness h) => h.OpenCaseAsync(Right.Erasure, "mig", runJobs: false);

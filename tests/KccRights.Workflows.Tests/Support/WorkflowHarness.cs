@@ -57,6 +57,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return new WorkflowHarness(provider, time, connectionString);
     }
 
+    /// <summary>A fresh directory holding one definition, <paramref name="id"/>.json, for a test with a workflow of its own.</summary>
+    public static async Task<string> DefinitionDirectoryAsync(string id, string json)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"kcc-wf-{id}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, id + ".json"), json);
+        return directory;
+    }
+
     public static ServiceCollection CoreServices(string connectionString, TimeProvider time, WorkflowRuntimeOptions options)
     {
         var services = new ServiceCollection();
