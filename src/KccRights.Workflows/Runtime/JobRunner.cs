@@ -226,7 +226,7 @@ public sealed partial class JobRunner(
         if (step.Stepped is not null)
         {
             // The transaction's id is the xmin of the instance row the step wrote.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT xid(pg_current_xact_id()) AS step_xid"));
+            batch.BatchCommands.Add(StepBatch.XidQuery());
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -242,7 +242,7 @@ public sealed partial class JobRunner(
                 {
                     next = JobStore.ReadClaimed(reader);
                 }
-                else if (reader.FieldCount == 1 && reader.GetName(0) == "step_xid" && await reader.ReadAsync(cancellationToken))
+                else if (StepBatch.IsXidResult(reader) && await reader.ReadAsync(cancellationToken))
                 {
                     xid = reader.GetFieldValue<uint>(0);
                 }

@@ -54,6 +54,15 @@ internal sealed class StepBatch(NpgsqlTransaction transaction)
         _commands.Add(command);
     }
 
+    /// <summary>
+    /// The committing transaction's id, asked for just before COMMIT: it is the xmin of the instance row the step wrote,
+    /// which the engine remembers so this process's next step on the instance can start from that row.
+    /// </summary>
+    public static NpgsqlBatchCommand XidQuery() => new("SELECT xid(pg_current_xact_id()) AS step_xid");
+
+    /// <summary>Whether the reader's current result is the <see cref="XidQuery"/>'s (told apart from others by its column).</summary>
+    public static bool IsXidResult(NpgsqlDataReader reader) => reader.FieldCount == 1 && reader.GetName(0) == "step_xid";
+
     public static object Text(string? value) => (object?)value ?? TypedNull.OfText;
 
     public static object Bigint(long? value) => value is { } v ? v : TypedNull.OfBigint;

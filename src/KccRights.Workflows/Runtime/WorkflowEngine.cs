@@ -257,7 +257,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         {
             // The transaction's id is the xmin of the instance row the step wrote: a worker of this process may take
             // the next step (the new state's activity) from that row without reading it again.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT xid(pg_current_xact_id()) AS step_xid"));
+            batch.BatchCommands.Add(StepBatch.XidQuery());
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -269,7 +269,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             // The xid is told from any rows the caller's statements return by its column name.
             do
             {
-                if (reader.FieldCount == 1 && reader.GetName(0) == "step_xid" && await reader.ReadAsync(CancellationToken.None))
+                if (StepBatch.IsXidResult(reader) && await reader.ReadAsync(CancellationToken.None))
                 {
                     xid = reader.GetFieldValue<uint>(0);
                 }
