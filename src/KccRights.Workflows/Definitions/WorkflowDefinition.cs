@@ -139,7 +139,7 @@ public sealed record HumanTaskDefinition
     [Range(0, 250)]
     public int? DueInWorkingDays { get; init; }
 
-    [Description("Four eyes: whoever completed the latest task of this type on the case may not complete this one (e.g. the preparer cannot sign off their own response).")]
+    [Description("Four eyes: a task type (whoever completed the latest task of that type on the case) or an event that leads to this state (whoever raised it last) may not complete this one; e.g. the preparer cannot sign off their own response, nor the DPO who asked for an extension approve it. Required on a sign-off (a task of a sign-off type such as dpo-sign-off or redaction-check, or in a state whose id ends in sign-off).")]
     [RegularExpression(WorkflowNames.IdPattern)]
     public string? NotBySameActorAs { get; init; }
 }

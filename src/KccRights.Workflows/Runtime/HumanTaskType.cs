@@ -1,7 +1,12 @@
 namespace KccRights.Workflows.Runtime;
 
-/// <summary>A registered kind of human task (the web app knows how to show it). Modules register theirs with DI.</summary>
-public sealed record HumanTaskType(string Type, string Description)
+/// <summary>
+/// A registered kind of human task (the web app knows how to show it). Modules register theirs with DI. A
+/// <paramref name="SignOff"/> type is a second person's approval of someone else's work or request (four eyes, PRODUCT.md
+/// 8; issue 9 item 5): <c>workflows validate</c> refuses a task of such a type that does not name, in
+/// <c>notBySameActorAs</c>, whose work it approves.
+/// </summary>
+public sealed record HumanTaskType(string Type, string Description, bool SignOff = false)
 {
     /// <summary>The task types the definitions in workflows/ use (PRODUCT.md's stages).</summary>
     public static IReadOnlyList<HumanTaskType> BuiltIn { get; } =
@@ -11,9 +16,9 @@ public sealed record HumanTaskType(string Type, string Description)
         new("clarification-review", "Read the requester's answer and agree the scope (Art 12A(5))"),
         new("collation", "Confirm the subject's records and collect them from every source system"),
         new("disclosure-review", "Disclose, redact or withhold every item, each with an exemption code"),
-        new("redaction-check", "A second officer checks the redactions (four eyes)"),
+        new("redaction-check", "A second officer checks the redactions (four eyes)", SignOff: true),
         new("draft-response", "Prepare the response or the refusal with reasons"),
-        new("dpo-sign-off", "The DPO approves or returns a response, refusal or extension"),
+        new("dpo-sign-off", "The DPO approves or returns a response, refusal or extension", SignOff: true),
         new("rectification-assessment", "Decide whether the data is inaccurate or incomplete (Art 16)"),
         new("record-correction", "Correct the record in the source system (Art 16)"),
         new("erasure-assessment", "Decide whether a ground for erasure applies or Art 17(3)(b) disapplies it"),

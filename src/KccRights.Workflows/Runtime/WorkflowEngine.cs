@@ -364,7 +364,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         await using (var locked = await connection.QueryMultipleAsync(new CommandDefinition(
             LockInstanceOfTaskSql +
             """
-            SELECT id, instance_id, case_id, state_seq, type, status, outcomes, form::text AS form, not_by_same_actor_as
+            SELECT id, instance_id, case_id, state_seq, type, role, status, outcomes, form::text AS form, not_by_same_actor_as
             FROM workflow_tasks WHERE id = @taskId FOR UPDATE;
             """,
             new { taskId },
@@ -396,21 +396,32 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             throw new WorkflowException($"Task {taskId} needs: {string.Join(", ", missing)}.");
         }
 
-        if (task.NotBySameActorAs is { } otherType)
+        if (task.NotBySameActorAs is { } other)
         {
-            // Four eyes (PRODUCT.md 8): the preparer cannot approve their own work.
-            var preparer = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            // Four eyes (PRODUCT.md 8, issue 9 item 5): the preparer cannot approve their own work, nor the DPO who asked
+            // for an extension approve it. The name is a task type (whoever completed the latest one) or an event that
+            // led here (whoever raised it last); the definitions are validated to use one or the other. The task stays
+            // open for someone else of its role.
+            var (preparer, raiser) = await connection.QuerySingleAsync<(string?, string?)>(new CommandDefinition(
                 """
-                SELECT completed_by FROM workflow_tasks
-                WHERE instance_id = @instanceId AND type = @otherType AND status = 'completed'
-                ORDER BY completed_at DESC, id DESC LIMIT 1
+                SELECT (SELECT completed_by FROM workflow_tasks
+                        WHERE instance_id = @instanceId AND type = @other AND status = 'completed'
+                        ORDER BY completed_at DESC, id DESC LIMIT 1) AS preparer,
+                       (SELECT actor FROM workflow_log
+                        WHERE case_id = @caseId AND instance_id = @instanceId AND kind = 'transition' AND event = @other
+                        ORDER BY id DESC LIMIT 1) AS raiser
                 """,
-                new { instanceId = task.InstanceId, otherType },
+                new { instanceId = task.InstanceId, caseId = task.CaseId, other },
                 transaction,
                 cancellationToken: cancellationToken));
             if (string.Equals(preparer, actor, StringComparison.OrdinalIgnoreCase))
             {
-                throw new WorkflowException($"Task {taskId} ({task.Type}) must be completed by someone other than whoever completed the {otherType} task.");
+                throw new WorkflowException($"Task {taskId} ({task.Type}) must be completed by someone other than whoever completed the {other} task (four eyes); another {task.Role} can complete it.");
+            }
+
+            if (string.Equals(raiser, actor, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new WorkflowException($"Task {taskId} ({task.Type}) must be completed by someone other than whoever raised {other} on this case (four eyes); another {task.Role} can complete it.");
             }
         }
 
@@ -1278,6 +1289,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         public int StateSeq { get; init; }
 
         public string Type { get; init; } = "";
+
+        public string Role { get; init; } = "";
 
         public string Status { get; init; } = "";
 

@@ -60,7 +60,8 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton(sp => new WorkflowCatalog(
             sp.GetRequiredService<JobHandlerRegistry>().Kinds,
             sp.GetServices<HumanTaskType>().Select(t => t.Type),
-            sp.GetServices<IWorkflowCondition>().Select(c => c.Name)));
+            sp.GetServices<IWorkflowCondition>().Select(c => c.Name),
+            sp.GetServices<HumanTaskType>().Where(t => t.SignOff).Select(t => t.Type)));
         services.AddSingleton(sp => DefinitionRegistry.Load(
             sp.GetRequiredService<WorkflowRuntimeOptions>().Directory ?? DefinitionLoader.DefaultDirectory,
             sp.GetRequiredService<WorkflowCatalog>()));

@@ -5,7 +5,8 @@ namespace KccRights.Workflows.Validation;
 
 /// <summary>
 /// The checks a schema cannot make: names that must exist (states, activities, task types, conditions), ids that must be
-/// unique or match the file name, states that cannot be reached or left, and a definition with no end.
+/// unique or match the file name, states that cannot be reached or left, a definition with no end, and a sign-off that
+/// does not say who may not complete it.
 /// </summary>
 public static class DefinitionValidator
 {
@@ -92,9 +93,19 @@ public static class DefinitionValidator
                     Error(path + ".task.type", $"unknown task type '{task.Type}'");
                 }
 
-                if (task.NotBySameActorAs is { } other && !catalog.TaskTypes.Contains(other))
+                if (task.NotBySameActorAs is { } other)
                 {
-                    Error(path + ".task.notBySameActorAs", $"unknown task type '{other}'");
+                    // A task type (whoever completed the latest one) or an event that leads to this state (whoever
+                    // raised it, e.g. the DPO who asked for an extension).
+                    if (!catalog.TaskTypes.Contains(other) && !EventsInto(state.Id).Contains(other))
+                    {
+                        Error(path + ".task.notBySameActorAs", $"'{other}' is neither a registered task type nor an event that leads to state '{state.Id}'");
+                    }
+                }
+                else if (IsSignOff(state, task, catalog))
+                {
+                    // Separation of duties (PRODUCT.md 8, issue 9 item 5): an approval names whose work it approves.
+                    Error(path + ".task.notBySameActorAs", $"state '{state.Id}' is a sign-off (task type '{task.Type}') and must name who may not complete it: the task type whose completer, or the event whose raiser, may not sign it off");
                 }
 
                 var outcomes = new HashSet<string>(StringComparer.Ordinal);
@@ -137,6 +148,11 @@ public static class DefinitionValidator
 
         CheckReachable();
         return errors;
+
+        // The events of the transitions (anyState ones too) that lead to the state.
+        HashSet<string> EventsInto(string stateId) =>
+            definition.States.Where(s => !s.Terminal).SelectMany(s => s.Transitions).Concat(definition.AnyState)
+                .Where(t => t.To == stateId).Select(t => t.On).ToHashSet(StringComparer.Ordinal);
 
         void CheckTransition(TransitionDefinition transition, string path)
         {
@@ -253,6 +269,19 @@ public static class DefinitionValidator
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A sign-off: a task whose registered type is a sign-off (<c>HumanTaskType.SignOff</c>: dpo-sign-off,
+    /// redaction-check), or any task in a state whose id ends in <c>sign-off</c>. It must say, in <c>notBySameActorAs</c>,
+    /// who may not complete it.
+    /// </summary>
+    public static bool IsSignOff(StateDefinition state, HumanTaskDefinition task, WorkflowCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.SignOffTaskTypes.Contains(task.Type) || state.Id.EndsWith("sign-off", StringComparison.Ordinal);
     }
 
     private static string P(FormattableString path) => path.ToString(CultureInfo.InvariantCulture);

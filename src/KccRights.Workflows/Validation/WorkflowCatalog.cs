@@ -2,13 +2,17 @@ namespace KccRights.Workflows.Validation;
 
 /// <summary>
 /// The names a definition may use: the job kinds of the registered <c>IJobHandler</c>s (activities), the registered human
-/// task types and the registered conditions. Modules add theirs through dependency injection; validation checks against it.
+/// task types (and which of them are sign-offs) and the registered conditions. Modules add theirs through dependency
+/// injection; validation checks against it.
 /// </summary>
-public sealed class WorkflowCatalog(IEnumerable<string> activityKinds, IEnumerable<string> taskTypes, IEnumerable<string> conditions)
+public sealed class WorkflowCatalog(IEnumerable<string> activityKinds, IEnumerable<string> taskTypes, IEnumerable<string> conditions, IEnumerable<string>? signOffTaskTypes = null)
 {
     public IReadOnlySet<string> ActivityKinds { get; } = activityKinds.ToHashSet(StringComparer.Ordinal);
 
     public IReadOnlySet<string> TaskTypes { get; } = taskTypes.ToHashSet(StringComparer.Ordinal);
 
     public IReadOnlySet<string> Conditions { get; } = conditions.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The task types that approve someone else's work or request (<c>HumanTaskType.SignOff</c>).</summary>
+    public IReadOnlySet<string> SignOffTaskTypes { get; } = (signOffTaskTypes ?? []).ToHashSet(StringComparer.Ordinal);
 }

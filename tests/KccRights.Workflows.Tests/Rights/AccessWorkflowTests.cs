@@ -176,6 +176,42 @@ public class AccessWorkflowTests
     }
 
     [Test]
+    public async Task Extension_AskedForByADpo_ThatDpoCannotApproveIt_AnotherDpoCan()
+    {
+        // Separation of duties (issue 9 item 5): extension-sign-off names extension-requested in notBySameActorAs.
+        await using var h = await WorkflowHarness.CreateAsync(new DateTimeOffset(2026, 7, 31, 9, 0, 0, TimeSpan.Zero));
+        var caseId = await h.OpenCaseAsync(Right.Access);
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await h.AdvanceToDateAsync(D("2026-08-20"));
+        Assert.That(await h.RaiseAsync(caseId, "extension-requested", new { reason = "Records in six systems (complex)" }, actor: "dpo-a"), Is.True);
+        var task = (await h.OpenTaskAsync(caseId))!;
+        Assert.That((task.Type, task.Role), Is.EqualTo(("dpo-sign-off", "dpo")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(
+                async () => await h.CompleteAsync(caseId, "approved", actor: "dpo-a"),
+                Throws.TypeOf<WorkflowException>().With.Message.Contains("someone other than whoever raised extension-requested").And.Message.Contains("another dpo can complete it"));
+            Assert.That(async () => await h.CompleteAsync(caseId, "refused", actor: "DPO-A"), Throws.TypeOf<WorkflowException>(), "nor refuse it, whatever the case of the name");
+        });
+        var clock = await h.ClockAsync(caseId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await h.OpenTaskAsync(caseId))?.Id, Is.EqualTo(task.Id), "the task stays open for another DPO");
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("extension-sign-off"));
+            Assert.That(clock.Extended, Is.False);
+            Assert.That(await h.LogAsync(caseId, "task-completed"), Has.Count.EqualTo(1), "only triage was completed");
+        });
+
+        await h.CompleteAsync(caseId, "approved", actor: "dpo-b");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+            Assert.That((await h.ClockAsync(caseId)).Extended, Is.True);
+        });
+    }
+
+    [Test]
     public async Task Extension_AfterTheNoticeDate_IsNotOffered()
     {
         await using var h = await WorkflowHarness.CreateAsync(Monday);

@@ -1,4 +1,5 @@
 using KccRights.Domain.Cases;
+using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Tests.Support;
 
 namespace KccRights.Workflows.Tests.Rights;
@@ -193,6 +194,25 @@ public class OtherRightsWorkflowTests
             Assert.That(clock.EffectiveDueOn, Is.EqualTo(new DateOnly(2026, 6, 2)), "three months from Mon 2 March");
             Assert.That(await h.NotificationsAsync(caseId, "send-extension-notice"), Is.EqualTo(1));
         });
+    }
+
+    [TestCaseSource(nameof(IdentityRights))]
+    public async Task Extension_AskedForByADpo_GoesToAnotherDpo(Right right)
+    {
+        // Separation of duties (issue 9 item 5): in every definition, the DPO who asked cannot sign the extension off.
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+        var caseId = await h.OpenCaseAsync(right);
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        if (right == Right.Objection)
+        {
+            await h.CompleteAsync(caseId, "restricted", actor: "record-owner");
+        }
+
+        await h.RaiseAsync(caseId, "extension-requested", new { reason = "complex" }, actor: "dpo-a");
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "dpo-a"), Throws.TypeOf<WorkflowException>().With.Message.Contains("extension-requested"));
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("extension-sign-off"));
+        await h.CompleteAsync(caseId, "approved", actor: "dpo-b");
+        Assert.That((await h.ClockAsync(caseId)).Extended, Is.True);
     }
 
     [TestCaseSource(nameof(IdentityRights))]

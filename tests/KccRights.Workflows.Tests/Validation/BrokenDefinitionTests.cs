@@ -22,6 +22,10 @@ public class BrokenDefinitionTests
         yield return new TestCaseData("id-mismatch", "$.id", "differs from the file name 'broken'");
         yield return new TestCaseData("outcome-without-transition", "$.states[0].task.outcomes[1]", "outcome 'rejected' has no transition");
         yield return new TestCaseData("timer-without-offset", "$.states[1].timers[0]", "give exactly one of 'after' and 'at'");
+        // Separation of duties (issue 9 item 5): a sign-off, by its task type or by its state id, names who may not complete it.
+        yield return new TestCaseData("sign-off-without-four-eyes", "$.states[1].task.notBySameActorAs", "state 'approval' is a sign-off (task type 'dpo-sign-off') and must name who may not complete it");
+        yield return new TestCaseData("sign-off-state-without-four-eyes", "$.states[1].task.notBySameActorAs", "state 'manager-sign-off' is a sign-off (task type 'human-review') and must name who may not complete it");
+        yield return new TestCaseData("four-eyes-unknown-name", "$.states[1].task.notBySameActorAs", "'someone-else' is neither a registered task type nor an event that leads to state 'approval'");
     }
 
     [TestCaseSource(nameof(Cases))]
