@@ -457,7 +457,7 @@ internal static class WorkflowBenchmark
         var now = DateTimeOffset.UtcNow;
         await using (var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + JobStore.ClaimSql, connection, transaction)
         {
-            Parameters = { new() { Value = "plan" }, new() { Value = now }, new() { Value = now.AddSeconds(30) } },
+            Parameters = { new() { Value = "plan" }, new() { Value = now }, new() { Value = TimeSpan.FromSeconds(30) } },
         })
         await using (var reader = await explain.ExecuteReaderAsync())
         {

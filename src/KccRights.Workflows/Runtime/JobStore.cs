@@ -6,17 +6,21 @@ namespace KccRights.Workflows.Runtime;
 
 /// <summary>
 /// The job table's state changes: claim (SKIP LOCKED + lease), heartbeat, fenced completion and failure, the sweep of
-/// lapsed leases, and incidents. All instants come from the injected <see cref="TimeProvider"/>.
+/// lapsed leases, and incidents. Leases are granted, renewed and judged on the database's clock, the one clock every
+/// host shares, so a host whose clock runs fast cannot take over another's live lease, nor a slow one grant leases that
+/// have already lapsed for the others (issue 9, Build 9). Every other instant (run_at, started and finished times,
+/// backoff, incidents) comes from the injected <see cref="TimeProvider"/>, which the tests move.
 /// </summary>
 public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, WorkflowRuntimeOptions options)
 {
     /// <summary>
-    /// The claim: the oldest runnable job no other worker holds, leased to $1 (the owner) at $2 (now) until $3; attempts
-    /// is bumped (the fencing token).
+    /// The claim: the oldest runnable job (run_at at or before $2, now) no other worker holds, leased to $1 (the owner)
+    /// for $3 (the lease, an interval) on the database clock; attempts is bumped (the fencing token). clock_timestamp(),
+    /// not now(): a chained claim runs at the end of the previous job's transaction.
     /// </summary>
     public const string ClaimSql =
         """
-        UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, lease_owner = $1, lease_expires_at = $3, started_at = $2
+        UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, lease_owner = $1, lease_expires_at = clock_timestamp() + $3, started_at = $2
         FROM (
             SELECT id FROM jobs
             WHERE status = 'pending' AND run_at <= $2
@@ -63,7 +67,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
         var now = time.GetUtcNow();
         parameters.Add(new NpgsqlParameter { Value = owner });
         parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
-        parameters.Add(new NpgsqlParameter { Value = (now + options.Lease).ToUniversalTime() });
+        parameters.Add(new NpgsqlParameter { Value = options.Lease });
     }
 
     internal static ClaimedJob ReadClaimed(NpgsqlDataReader reader) => new()
@@ -123,17 +127,17 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
         return released;
     }
 
-    /// <summary>Renews the lease; false when this worker no longer holds the job (another worker took it over).</summary>
+    /// <summary>Renews the lease (on the database clock); false when this worker no longer holds the job (another worker took it over).</summary>
     public async Task<bool> HeartbeatAsync(ClaimedJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE jobs SET lease_expires_at = @leaseUntil
+            UPDATE jobs SET lease_expires_at = clock_timestamp() + @lease
             WHERE id = @Id AND attempts = @Attempts AND status = 'running' AND lease_owner = @LeaseOwner
             """,
-            new { job.Id, job.Attempts, job.LeaseOwner, leaseUntil = time.GetUtcNow() + options.Lease },
+            new { job.Id, job.Attempts, job.LeaseOwner, lease = options.Lease },
             cancellationToken: cancellationToken)) == 1;
     }
 
@@ -171,7 +175,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
 
     /// <summary>
     /// Takes back jobs whose lease lapsed (their worker died or hung): pending again at once, or failed with an incident
-    /// when that was the last attempt. Any worker may run this; SKIP LOCKED keeps them out of each other's way.
+    /// when that was the last attempt. Any worker may run this; SKIP LOCKED keeps them out of each other's way. Lapsed
+    /// means lapsed on the database clock (now(), which the jobs_leased index can use), never on this host's.
     /// </summary>
     public async Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
     {
@@ -180,7 +185,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
         var reclaimed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             """
             WITH lapsed AS (
-                SELECT id FROM jobs WHERE status = 'running' AND lease_expires_at < @now
+                SELECT id FROM jobs WHERE status = 'running' AND lease_expires_at < now()
                 ORDER BY lease_expires_at LIMIT 500 FOR UPDATE SKIP LOCKED
             ),
             reset AS (

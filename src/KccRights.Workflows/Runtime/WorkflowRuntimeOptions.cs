@@ -14,7 +14,7 @@ public sealed class WorkflowRuntimeOptions : IValidatableObject
     [Range(0, 64)]
     public int Workers { get; set; } = 2;
 
-    /// <summary>How long a claimed job is leased before another worker may take it over.</summary>
+    /// <summary>How long a claimed job is leased before another worker may take it over, measured on the database's clock.</summary>
     [Range(0.5, 3600)]
     public double LeaseSeconds { get; set; } = 30;
 

@@ -22,6 +22,16 @@ public class JobRuntimeTests
         return id;
     }
 
+    // Leases are judged on the database's clock, which the fake clock does not move: a test that needs a lease to lapse
+    // takes a one-second lease and lets it run out.
+    private static void ShortLease(WorkflowRuntimeOptions options)
+    {
+        options.LeaseSeconds = 1;
+        options.HeartbeatSeconds = 0.5;
+    }
+
+    private static Task OutliveTheLeaseAsync() => Task.Delay(TimeSpan.FromSeconds(1.5));
+
     private static async Task<WorkflowHarness> HarnessAsync(FailingHandler? failing = null, Action<WorkflowRuntimeOptions>? options = null)
     {
         var h = await WorkflowHarness.CreateAsync(Start, services =>
@@ -120,15 +130,15 @@ public class JobRuntimeTests
     [Test]
     public async Task WorkerThatLostItsLease_CannotCommit_TheNewOwnersWorkCountsOnce()
     {
-        await using var h = await HarnessAsync();
+        await using var h = await HarnessAsync(options: ShortLease);
         var jobId = await EnqueueAsync(h, "test-effect");
         var stale = await h.Jobs.ClaimAsync("worker-a");
         Assert.That(stale!.Attempts, Is.EqualTo(1));
 
         // Worker A stalls past its lease: the sweep takes the job back and worker B runs it.
-        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await OutliveTheLeaseAsync();
         Assert.That(await h.Jobs.HeartbeatAsync(stale), Is.True, "nobody has taken it yet");
-        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await OutliveTheLeaseAsync();
         Assert.That(await h.Jobs.ReclaimExpiredAsync(), Is.EqualTo(1));
         var fresh = await h.Jobs.ClaimAsync("worker-b");
         Assert.That(fresh!.Attempts, Is.EqualTo(2));
@@ -174,10 +184,10 @@ public class JobRuntimeTests
     [Test]
     public async Task FencedOutJob_CommitsNeitherItsWorkNorTheClaimOfANextJob()
     {
-        await using var h = await HarnessAsync();
+        await using var h = await HarnessAsync(options: ShortLease);
         var jobId = await EnqueueAsync(h, "test-effect");
         var stale = await h.Jobs.ClaimAsync("worker-a");
-        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await OutliveTheLeaseAsync();
         await h.Jobs.ReclaimExpiredAsync();
         var waiting = await EnqueueAsync(h, "test-effect");
 
@@ -231,10 +241,14 @@ public class JobRuntimeTests
     [Test]
     public async Task LeaseThatLapsesOnTheLastAttempt_OpensAnIncident()
     {
-        await using var h = await HarnessAsync(options: o => o.MaxAttempts = 1);
+        await using var h = await HarnessAsync(options: o =>
+        {
+            ShortLease(o);
+            o.MaxAttempts = 1;
+        });
         var jobId = await EnqueueAsync(h, "test-effect");
         _ = await h.Jobs.ClaimAsync("worker-that-dies");
-        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await OutliveTheLeaseAsync();
         await h.Jobs.ReclaimExpiredAsync();
         Assert.Multiple(async () =>
         {
@@ -251,7 +265,7 @@ public class JobRuntimeTests
         await connection.ExecuteAsync("SET enable_seqscan = off");
         await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + JobStore.ClaimSql, connection)
         {
-            Parameters = { new() { Value = "x" }, new() { Value = Start }, new() { Value = Start.AddSeconds(30) } },
+            Parameters = { new() { Value = "x" }, new() { Value = Start }, new() { Value = TimeSpan.FromSeconds(30) } },
         };
         var plan = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync())
