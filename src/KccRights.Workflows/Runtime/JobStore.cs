@@ -176,7 +176,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
     /// <summary>
     /// Takes back jobs whose lease lapsed (their worker died or hung): pending again at once, or failed with an incident
     /// when that was the last attempt. Any worker may run this; SKIP LOCKED keeps them out of each other's way. Lapsed
-    /// means lapsed on the database clock (now(), which the jobs_leased index can use), never on this host's.
+    /// means lapsed on the database clock (now(), which the jobs_leased index can use), never on this host's; a job taken
+    /// back is due at once for every worker, even when this host's clock runs fast (run_at no later than the database's now).
     /// </summary>
     public async Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
     {
@@ -190,7 +191,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
             ),
             reset AS (
                 UPDATE jobs j SET status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END,
-                                  run_at = @now, finished_at = CASE WHEN j.attempts >= j.max_attempts THEN @now END,
+                                  run_at = least(@now, now()), finished_at = CASE WHEN j.attempts >= j.max_attempts THEN @now END,
                                   last_error = 'lease expired (worker ' || j.lease_owner || ' stopped or lost the database)',
                                   lease_owner = NULL, lease_expires_at = NULL
                 FROM lapsed WHERE j.id = lapsed.id

@@ -97,4 +97,23 @@ public class LeaseClockTests
             Assert.That(await HolderAsync(h, jobId), Is.EqualTo("pending:-:1"));
         });
     }
+
+    [Test]
+    public async Task JobTakenBackByAWorkerWhoseClockRunsFast_IsDueAtOnceForTheOthers()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var h = await HarnessAsync(now, leaseSeconds: 1);
+        var fast = StoreWithClock(h, now + Skew);
+        var jobId = await EnqueueAsync(h, now);
+        Assert.That((await h.Jobs.ClaimAsync("worker-that-dies"))?.Id, Is.EqualTo(jobId));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.That(await fast.ReclaimExpiredAsync(), Is.EqualTo(1));
+        h.Time.SetUtcNow(DateTimeOffset.UtcNow); // the other worker's clock is right
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await h.Jobs.ClaimAsync("worker-b"))?.Id, Is.EqualTo(jobId), "not 25 s later, when the fast clock says");
+            Assert.That(await HolderAsync(h, jobId), Is.EqualTo("running:worker-b:2"));
+        });
+    }
 }
