@@ -44,12 +44,12 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
             var took = time.GetElapsedTime(started);
             // Issue 9, item 1: a message that takes longer than its budget goes to an officer, with the reason.
             return took > options.Budget
-                ? Flagged(result, [string.Create(CultureInfo.InvariantCulture, $"reading this message took {took.TotalSeconds:0.0} s, over the budget of {options.Budget.TotalSeconds:0.#} s: check what it asks")])
+                ? Flagged(result with { OverBudget = true }, [string.Create(CultureInfo.InvariantCulture, $"reading this message took {took.TotalSeconds:0.0} s, over the budget of {options.Budget.TotalSeconds:0.#} s: check what it asks")])
                 : result;
         }
         catch (RegexMatchTimeoutException)
         {
-            return Unparseable("the message text is too unusual to read in time (a pattern ran over its time limit): an officer must read it");
+            return Unparseable("the message text is too unusual to read in time (a pattern ran over its time limit): an officer must read it") with { OverBudget = true };
         }
 #pragma warning disable CA1031 // Whatever a message contains, intake must record it and move on: an officer sees it.
         catch (Exception ex)
@@ -116,7 +116,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
             result = result with { Reasons = [.. result.Reasons, "the sender's display name held control characters: they were removed"] };
         }
 
-        return Flagged(result, content.Truncations);
+        return content.Truncations.Count > 0 ? Flagged(result with { OverBudget = true }, content.Truncations) : result;
     }
 
     private ClassificationResult ClassifyContent(MimeMessage message, MessageContent content)
