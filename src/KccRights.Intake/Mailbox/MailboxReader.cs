@@ -214,7 +214,21 @@ public sealed partial class MailboxReader(
                 // The instant the message reached the mailbox starts the statutory clock (LEGAL-RULES.md section 1).
                 var receivedAt = summary.InternalDate ?? time.GetUtcNow();
                 var location = string.Create(CultureInfo.InvariantCulture, $"{mailboxKey}/{summary.UniqueId.Id}");
-                var result = await store.StoreAsync(raw, receivedAt, location, Hooks.BeforeCommit, cancellationToken);
+                StoreResult result;
+                try
+                {
+                    result = await store.StoreAsync(raw, receivedAt, location, Hooks.BeforeCommit, cancellationToken);
+                }
+                catch (Npgsql.PostgresException ex) when (!ex.IsTransient)
+                {
+                    // The database refuses this one message (not an outage): counted like a failed fetch, then skipped and
+                    // recorded, so it cannot hold up the messages after it (issue 9, items 2 and 9).
+                    await NoteFailureAsync(summary.UniqueId, mailboxKey, skipped, ex, stored: false, cancellationToken);
+                    continue;
+                }
+
+                // Read and stored: its count of failures (fetch or store) starts again.
+                _fetchFailures.Remove((mailboxKey, summary.UniqueId.Id));
                 handled.Add(summary.UniqueId);
                 if (result.Created)
                 {
@@ -276,7 +290,6 @@ public sealed partial class MailboxReader(
             await using var stream = await inbox.GetStreamAsync(uid, cancellationToken);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, cancellationToken);
-            _fetchFailures.Remove((mailboxKey, uid.Id));
             return buffer.ToArray();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -287,20 +300,7 @@ public sealed partial class MailboxReader(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            var key = (mailboxKey, uid.Id);
-            var failures = _fetchFailures.GetValueOrDefault(key) + 1;
-            _fetchFailures[key] = failures;
-            health.FetchFailed();
-            Log.FetchFailed(logger, uid.Id, failures, options.MaxFetchAttempts, ErrorName(ex));
-            if (failures >= options.MaxFetchAttempts)
-            {
-                await store.RecordUnservableAsync(mailboxKey, uid.Id, failures, ErrorName(ex) + ": " + ex.Message, cancellationToken);
-                skipped.Add(uid.Id);
-                _fetchFailures.Remove(key);
-                health.Skipped(uid.Id);
-                Log.Skipped(logger, uid.Id, failures);
-            }
-
+            await NoteFailureAsync(uid, mailboxKey, skipped, ex, stored: true, cancellationToken);
             if (!client.IsConnected || !inbox.IsOpen)
             {
                 // A timeout drops the connection: reconnect (with backoff) and carry on from the same message.
@@ -308,6 +308,24 @@ public sealed partial class MailboxReader(
             }
 
             return null;
+        }
+    }
+
+    /// <param name="stored">False when the message was fetched but the database refused to store it.</param>
+    private async Task NoteFailureAsync(UniqueId uid, string mailboxKey, HashSet<uint> skipped, Exception ex, bool stored, CancellationToken cancellationToken)
+    {
+        var key = (mailboxKey, uid.Id);
+        var failures = _fetchFailures.GetValueOrDefault(key) + 1;
+        _fetchFailures[key] = failures;
+        health.FetchFailed();
+        Log.FetchFailed(logger, uid.Id, failures, options.MaxFetchAttempts, ErrorName(ex));
+        if (failures >= options.MaxFetchAttempts)
+        {
+            await store.RecordUnservableAsync(mailboxKey, uid.Id, failures, ErrorName(ex) + ": " + ex.Message, fetched: !stored, cancellationToken);
+            skipped.Add(uid.Id);
+            _fetchFailures.Remove(key);
+            health.Skipped(uid.Id);
+            Log.Skipped(logger, uid.Id, failures);
         }
     }
 
@@ -375,10 +393,10 @@ public sealed partial class MailboxReader(
         [LoggerMessage(4106, LogLevel.Information, "The {What} is available again: intake resumed")]
         public static partial void Recovered(ILogger logger, string what);
 
-        [LoggerMessage(4107, LogLevel.Warning, "Fetching message UID {Uid} failed ({Attempt} of {Max}): {Error}")]
+        [LoggerMessage(4107, LogLevel.Warning, "Fetching or storing message UID {Uid} failed ({Attempt} of {Max}): {Error}")]
         public static partial void FetchFailed(ILogger logger, uint uid, int attempt, int max, string error);
 
-        [LoggerMessage(4108, LogLevel.Error, "Message UID {Uid} could not be fetched after {Attempts} attempts: skipped, left in the mailbox and recorded for triage")]
+        [LoggerMessage(4108, LogLevel.Error, "Message UID {Uid} could not be fetched or stored after {Attempts} attempts: skipped, left in the mailbox and recorded for triage")]
         public static partial void Skipped(ILogger logger, uint uid, int attempts);
     }
 }

@@ -201,30 +201,33 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
     /// Issue 9, item 9: a message the IMAP server could not serve after its retries is recorded with its folder and UID
     /// (it was never stored) so an officer sees it, and the reader skips it from then on. Idempotent.
     /// </summary>
-    public async Task RecordUnservableAsync(string mailbox, uint uid, int attempts, string error, CancellationToken cancellationToken = default)
+    /// <param name="fetched">True when the server served it but the database refused to store it ('processing-failed').</param>
+    public async Task RecordUnservableAsync(string mailbox, uint uid, int attempts, string error, bool fetched = false, CancellationToken cancellationToken = default)
     {
         var detail = TextCleaner.Line(error);
         string[] reasons =
         [
-            string.Create(CultureInfo.InvariantCulture, $"the mail server could not serve message UID {uid} in {mailbox} after {attempts} attempts: it was skipped and is still in the mailbox; open it there (webmail or a mail client) and deal with it by hand"),
+            fetched
+                ? string.Create(CultureInfo.InvariantCulture, $"message UID {uid} in {mailbox} could not be stored after {attempts} attempts: it was skipped and is still in the mailbox; open it there (webmail or a mail client) and deal with it by hand")
+                : string.Create(CultureInfo.InvariantCulture, $"the mail server could not serve message UID {uid} in {mailbox} after {attempts} attempts: it was skipped and is still in the mailbox; open it there (webmail or a mail client) and deal with it by hand"),
         ];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO intake_triage (inbound_message_id, mailbox, imap_uid, reasons, reason_kind, detail, created_at)
-            VALUES (NULL, @mailbox, @uid, @reasons::jsonb, 'imap-unservable', @detail, @now)
+            VALUES (NULL, @mailbox, @uid, @reasons::jsonb, @kind, @detail, @now)
             ON CONFLICT (mailbox, imap_uid) WHERE inbound_message_id IS NULL DO NOTHING
             """,
-            new { mailbox, uid = (long)uid, reasons = JsonSerializer.Serialize(reasons), detail, now = time.GetUtcNow() },
+            new { mailbox, uid = (long)uid, reasons = JsonSerializer.Serialize(reasons), kind = fetched ? "processing-failed" : "imap-unservable", detail, now = time.GetUtcNow() },
             cancellationToken: cancellationToken));
     }
 
-    /// <summary>The UIDs already recorded as unservable in this mailbox (folder/UIDVALIDITY): skipped, not fetched again.</summary>
+    /// <summary>The UIDs already recorded as not fetchable or not storable in this mailbox (folder/UIDVALIDITY): skipped from then on.</summary>
     public async Task<IReadOnlySet<uint>> UnservableUidsAsync(string mailbox, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var uids = await connection.QueryAsync<long>(new CommandDefinition(
-            "SELECT imap_uid FROM intake_triage WHERE inbound_message_id IS NULL AND mailbox = @mailbox AND reason_kind = 'imap-unservable'",
+            "SELECT imap_uid FROM intake_triage WHERE inbound_message_id IS NULL AND mailbox = @mailbox",
             new { mailbox },
             cancellationToken: cancellationToken));
         return uids.Select(u => (uint)u).ToHashSet();
@@ -246,7 +249,9 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
         return same.Id != 0 ? (same.Id, true) : (rows[0].Id, false);
     }
 
-    /// <summary>The Message-ID without angle brackets, or null when the message has none (or no readable headers).</summary>
+    private const int MaxMessageIdBytes = 1000;
+
+    /// <summary>The Message-ID without angle brackets, or null when the message has none, an unusable one, or no readable headers.</summary>
     internal static string? ReadMessageId(byte[] raw)
     {
         try
@@ -260,7 +265,9 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
             }
 
             // Cleaned: a NUL in the Message-ID would make every insert fail (PostgreSQL 22021) and the mailbox retry for ever.
-            return TextCleaner.Line(MimeKit.Utils.MimeUtils.ParseMessageId(value) ?? value.Trim().Trim('<', '>')) is { Length: > 0 } id ? id : null;
+            // Too long for a b-tree index entry (PostgreSQL refuses ~2.7 KB): such a message is deduplicated by its hash.
+            return TextCleaner.Line(MimeKit.Utils.MimeUtils.ParseMessageId(value) ?? value.Trim().Trim('<', '>')) is { Length: > 0 } id
+                && System.Text.Encoding.UTF8.GetByteCount(id) <= MaxMessageIdBytes ? id : null;
         }
         catch (Exception ex) when (ex is FormatException or ParseException or IOException)
         {

@@ -179,6 +179,23 @@ public class IntakeHardeningTests
         });
     }
 
+    [Test]
+    public async Task AMessageIdTooLongForTheIndex_IsStoredAndDedupedByItsHash()
+    {
+        // PostgreSQL refuses a b-tree entry over ~2.7 KB: before, storing failed on every pass and blocked the mailbox.
+        await using var harness = await IntakeHarness.CreateAsync();
+        var raw = Hostile("41-huge-message-id.eml");
+
+        var first = await harness.Store.StoreAsync(raw, DateTimeOffset.UtcNow, null);
+        var again = await harness.Store.StoreAsync(raw, DateTimeOffset.UtcNow, null);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((first.Created, again.Created, again.Id), Is.EqualTo((true, false, first.Id)));
+            Assert.That(await harness.ScalarAsync<string>("SELECT dedupe_key FROM inbound_messages"), Does.StartWith("sha256:"));
+        });
+    }
+
     /// <summary>A clock that runs a check the first time the classifier asks it for a timestamp.</summary>
     private sealed class LookingClock : TimeProvider
     {

@@ -169,6 +169,32 @@ public class HostileMailTests
     }
 
     [Test]
+    public async Task AMessageTheDatabaseRefusesToStore_IsSkippedAfterItsRetries_AndRecorded_AndLaterMailIsRead()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+        var mailbox = await NewMailboxAsync();
+        await MailTestKit.DeliverAsync(_servers, mailbox, new[] { "01-adult-own-records.eml", "02-parent-for-child.eml", "03-solicitor-with-authority.eml" }.Select(Corpus.Read));
+        var reader = harness.Reader(_servers, mailbox);
+
+        // Stores in UID order: the 1st and 3rd succeed; the 2nd, and its two retries, are refused as a value PostgreSQL
+        // will not take would be (error 54000, not an outage).
+        var calls = 0;
+        reader.Hooks.BeforeCommit = _ => ++calls is 1 or 3 ? Task.CompletedTask : throw new PostgresException("simulated: index row size exceeds maximum", "ERROR", "ERROR", "54000");
+        var stored = await reader.ReadOnceAsync();
+
+        var row = (await harness.QueryAsync<(long? InboundId, long Uid, string Kind, string Reasons)>("SELECT inbound_message_id, imap_uid, reason_kind, reasons::text FROM intake_triage")).Single();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stored, Is.EqualTo(2));
+            Assert.That(calls, Is.EqualTo(5));
+            Assert.That(row.InboundId, Is.Null);
+            Assert.That(row.Kind, Is.EqualTo("processing-failed"));
+            Assert.That(row.Reasons, Does.Contain($"UID {row.Uid}").And.Contain("could not be stored"));
+            Assert.That(await MailTestKit.CountAsync(_servers, mailbox, "INBOX"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task ADatabaseOutage_IsLoggedOnceAsSuch_WithBackoff_NotAsAMailboxProblemOnEveryRetry()
     {
         await using var harness = await IntakeHarness.CreateAsync();
