@@ -21,6 +21,7 @@ public sealed partial class IntakeWorker(MailboxReader reader, IntakeProcessor p
 
     private async Task SweepAsync(CancellationToken stoppingToken)
     {
+        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -29,6 +30,12 @@ public sealed partial class IntakeWorker(MailboxReader reader, IntakeProcessor p
                 if (processed > 0)
                 {
                     Log.Swept(logger, processed);
+                }
+
+                if (failing)
+                {
+                    Log.SweepRecovered(logger);
+                    failing = false;
                 }
 
                 await Task.Delay(SweepInterval, time, stoppingToken);
@@ -41,7 +48,13 @@ public sealed partial class IntakeWorker(MailboxReader reader, IntakeProcessor p
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Log.SweepFailed(logger, ex.GetType().Name);
+                // Logged once per change of state (issue 9, Build 9), not once a minute for the length of an outage.
+                if (!failing)
+                {
+                    Log.SweepFailed(logger, ex.GetType().Name);
+                    failing = true;
+                }
+
                 await Task.Delay(SweepInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -52,7 +65,10 @@ public sealed partial class IntakeWorker(MailboxReader reader, IntakeProcessor p
         [LoggerMessage(4401, LogLevel.Information, "Processed {Count} stored messages left waiting")]
         public static partial void Swept(ILogger logger, int count);
 
-        [LoggerMessage(4402, LogLevel.Warning, "Processing stored messages failed ({Error}); trying again in a minute")]
+        [LoggerMessage(4402, LogLevel.Warning, "Processing stored messages failed ({Error}); trying again every minute until it works")]
         public static partial void SweepFailed(ILogger logger, string error);
+
+        [LoggerMessage(4403, LogLevel.Information, "Processing stored messages works again")]
+        public static partial void SweepRecovered(ILogger logger);
     }
 }

@@ -43,6 +43,6 @@ public sealed partial record CaseReference(Right Right, int Year, int Number)
         }
     }
 
-    [GeneratedRegex(@"\bKCC-(?<code>SAR|REC|ERA|RES|POR|OBJ|ADM|CMP)-(?<year>\d{4})-(?<number>\d{6})\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bKCC-(?<code>SAR|REC|ERA|RES|POR|OBJ|ADM|CMP)-(?<year>\d{4})-(?<number>\d{6})\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 1000)]
     private static partial Regex Pattern();
 }

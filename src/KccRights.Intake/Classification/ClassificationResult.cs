@@ -142,6 +142,9 @@ public sealed record ClassificationResult
     /// <summary>For a delivery report, the addresses that could not be reached (Final-Recipient).</summary>
     public IReadOnlyList<string> BouncedRecipients { get; init; } = [];
 
+    /// <summary>True when the message was read only in part or ran over its time budget (issue 9, item 1).</summary>
+    public bool OverBudget { get; init; }
+
     /// <summary>Problems met while parsing (bad charset, unclosed multipart, bad base64, unreadable date).</summary>
     public IReadOnlyList<string> ParseProblems { get; init; } = [];
 }

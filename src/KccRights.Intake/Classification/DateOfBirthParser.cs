@@ -183,11 +183,11 @@ public static partial class DateOfBirthParser
         @"|(?<td>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-./]+(?<tm>(?:" + MonthNames + @")\.?),?[\s\-./]+(?<ty>\d{4}|\d{2})(?:r\.?)?" +
         @"|(?<um>(?:" + MonthNames + @")\.?)\s+(?<ud>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<uy>\d{4})" +
         @")(?![\w/\-]|\.\d)",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex AnyDate();
 
     [GeneratedRegex(
         @"\b(?:date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|born(?:\s+on)?|birthday|data\s+urodzenia|urodzon[ya](?:\s+dnia)?|ur\.|dyddiad\s+geni|ganwyd(?:\s+ar)?|date\s+de\s+naissance|n[ée]e?\s+le|fecha\s+de\s+nacimiento)(?!\w)[\s:\-]*(?:is\s+|was\s+|on\s+)?",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex Cue();
 }

@@ -84,6 +84,6 @@ public static partial class LanguageDetector
 
     private static HashSet<string> Set(string words) => new(words.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
 
-    [GeneratedRegex(@"\p{L}+", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\p{L}+", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex Word();
 }

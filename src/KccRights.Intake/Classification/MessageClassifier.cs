@@ -37,13 +37,19 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
     public ClassificationResult Classify(MimeMessage message, ReadOnlySpan<byte> raw = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var started = time.GetTimestamp();
         try
         {
-            return ClassifyParsed(message, raw);
+            var result = Cleaned(ClassifyParsed(message, raw));
+            var took = time.GetElapsedTime(started);
+            // Issue 9, item 1: a message that takes longer than its budget goes to an officer, with the reason.
+            return took > options.Budget
+                ? Flagged(result with { OverBudget = true }, [string.Create(CultureInfo.InvariantCulture, $"reading this message took {took.TotalSeconds:0.0} s, over the budget of {options.Budget.TotalSeconds:0.#} s: check what it asks")])
+                : result;
         }
         catch (RegexMatchTimeoutException)
         {
-            return Unparseable("the message text is too unusual to read in time");
+            return Unparseable("the message text is too unusual to read in time (a pattern ran over its time limit): an officer must read it") with { OverBudget = true };
         }
 #pragma warning disable CA1031 // Whatever a message contains, intake must record it and move on: an officer sees it.
         catch (Exception ex)
@@ -64,6 +70,38 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         ParseProblems = [reason],
     };
 
+    private const int MaxSubjectChars = 2_000;
+
+    private static ClassificationResult Flagged(ClassificationResult result, IReadOnlyList<string> reasons) =>
+        reasons.Count == 0 ? result : result with { NeedsTriage = true, TriageReasons = [.. result.TriageReasons, .. reasons], Reasons = [.. result.Reasons, .. reasons] };
+
+    /// <summary>
+    /// Issue 9, item 2: nothing with a control character (a NUL in a display name failed every insert) leaves the classifier.
+    /// </summary>
+    private static ClassificationResult Cleaned(ClassificationResult r) => r with
+    {
+        Requester = new Person(TextCleaner.Line(r.Requester.Name) is { Length: > 0 } name ? name : null, TextCleaner.Line(r.Requester.Email)),
+        Subject = r.Subject with
+        {
+            Name = TextCleaner.Line(r.Subject.Name),
+            PreviousNames = r.Subject.PreviousNames.Select(n => TextCleaner.Line(n)!).ToList(),
+            School = TextCleaner.Line(r.Subject.School),
+            Upn = TextCleaner.Line(r.Subject.Upn),
+            Address = TextCleaner.Line(r.Subject.Address),
+            Postcode = TextCleaner.Line(r.Subject.Postcode),
+        },
+        Reference = TextCleaner.Line(r.Reference),
+        Reasons = r.Reasons.Select(x => TextCleaner.Line(x)!).ToList(),
+        TriageReasons = r.TriageReasons.Select(x => TextCleaner.Line(x)!).ToList(),
+        Attachments = r.Attachments.Select(a => a with { Name = TextCleaner.Line(a.Name)!, ContentType = TextCleaner.Line(a.ContentType)! }).ToList(),
+        MessageId = TextCleaner.Line(r.MessageId),
+        InReplyTo = TextCleaner.Line(r.InReplyTo),
+        ThreadReferences = r.ThreadReferences.Select(x => TextCleaner.Line(x)!).ToList(),
+        BouncedMessageIds = r.BouncedMessageIds.Select(x => TextCleaner.Line(x)!).ToList(),
+        BouncedRecipients = r.BouncedRecipients.Select(x => TextCleaner.Line(x)!).ToList(),
+        ParseProblems = r.ParseProblems.Select(x => TextCleaner.Line(x)!).ToList(),
+    };
+
     private ClassificationResult ClassifyParsed(MimeMessage message, ReadOnlySpan<byte> raw)
     {
         if (message.Headers.Count == 0 || (message.From.Count == 0 && message.MessageId is null && !message.Headers.Contains(HeaderId.Subject) && !message.Headers.Contains(HeaderId.Date)))
@@ -71,8 +109,24 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
             return Unparseable("not an email: no From, Subject, Date or Message-ID header");
         }
 
-        var content = MessageContent.Read(message, raw);
-        var subject = message.Subject ?? string.Empty;
+        var content = MessageContent.Read(message, raw, new ContentLimits(options.MaxTextChars, options.MaxHtmlChars));
+        var result = ClassifyContent(message, content);
+        if (TextCleaner.HasControlCharacters(message.From.Mailboxes.FirstOrDefault()?.Name))
+        {
+            result = result with { Reasons = [.. result.Reasons, "the sender's display name held control characters: they were removed"] };
+        }
+
+        return content.Truncations.Count > 0 ? Flagged(result with { OverBudget = true }, content.Truncations) : result;
+    }
+
+    private ClassificationResult ClassifyContent(MimeMessage message, MessageContent content)
+    {
+        var subject = TextCleaner.Line(message.Subject) ?? string.Empty;
+        if (subject.Length > MaxSubjectChars)
+        {
+            subject = subject[..MaxSubjectChars];
+        }
+
         var from = message.From.Mailboxes.FirstOrDefault();
         var reasons = new List<string>();
         var triage = new List<string>();
@@ -87,7 +141,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
             CaseReferences = caseReferences,
             Attachments = content.Attachments,
             ParseProblems = content.Problems,
-            Requester = new Person(from?.Name is { Length: > 0 } n ? n : null, from?.Address),
+            Requester = new Person(TextCleaner.Line(from?.Name) is { Length: > 0 } n ? n : null, TextCleaner.Line(from?.Address)),
             BouncedMessageIds = content.BouncedMessageIds,
         };
 
@@ -106,7 +160,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         var requester = baseResult.Requester;
         if (content.ForwardedFrom is { } original && from is not null && IsInternal(from.Address) && !IsInternal(original.Address))
         {
-            requester = new Person(original.Name is { Length: > 0 } on ? on : null, original.Address);
+            requester = new Person(TextCleaner.Line(original.Name) is { Length: > 0 } on ? on : null, TextCleaner.Line(original.Address));
             reasons.Add($"forwarded by a council colleague: the requester is the original sender");
         }
 
@@ -205,7 +259,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         }
         else
         {
-            (relationship, var relationshipReason) = DecideRelationship(text, from?.Name);
+            (relationship, var relationshipReason) = DecideRelationship(text, TextCleaner.Line(from?.Name));
             reasons.Add(relationshipReason);
         }
 
@@ -464,21 +518,21 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         return phrase.Length > 80 ? phrase[..80] + "…" : phrase;
     }
 
-    [GeneratedRegex(@"^\s*(?:(?:re|aw|sv|antw|odp|ateb|r|rif)\s*(?:\[\d+\])?\s*:\s*)+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:(?:re|aw|sv|antw|odp|ateb|r|rif)\s*(?:\[\d+\])?\s*:\s*)+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex ReplyPrefix();
 
-    [GeneratedRegex(@"^\s*(?:undeliver(?:ed|able)|delivery\s+(?:status\s+notification|has\s+failed|failure)|mail\s+delivery\s+(?:failed|failure|system)|returned\s+mail|failure\s+notice|non[-\s]?delivery)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:undeliver(?:ed|able)|delivery\s+(?:status\s+notification|has\s+failed|failure)|mail\s+delivery\s+(?:failed|failure|system)|returned\s+mail|failure\s+notice|non[-\s]?delivery)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex BounceSubject();
 
-    [GeneratedRegex(@"^\s*(?:auto[_\-\s]?reply|bulk|junk)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:auto[_\-\s]?reply|bulk|junk)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex PrecedenceAuto();
 
-    [GeneratedRegex(@"^\s*(?:automatic\s+reply|auto(?:matic)?[-\s]?(?:reply|response)|autoreply|out\s+of\s+(?:the\s+)?office|auto\s*:|away\s+from\s+(?:the\s+)?office|odpowied[źz]\s+automatyczna|ateb\s+awtomatig|r[ée]ponse\s+automatique)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:automatic\s+reply|auto(?:matic)?[-\s]?(?:reply|response)|autoreply|out\s+of\s+(?:the\s+)?office|auto\s*:|away\s+from\s+(?:the\s+)?office|odpowied[źz]\s+automatyczna|ateb\s+awtomatig|r[ée]ponse\s+automatique)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex AutoSubject();
 
-    [GeneratedRegex(@"\bKCC-[A-Z]{3}-\d{4}-\d{6}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\bKCC-[A-Z]{3}-\d{4}-\d{6}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex CaseReferenceText();
 
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex WhiteSpace();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
@@ -27,8 +28,11 @@ public sealed partial class MessageContent
     /// <summary>Text read from attached PDFs (a request sent as a letter).</summary>
     public string PdfText { get; private set; } = string.Empty;
 
-    /// <summary>The HTML body sanitised for display, if there was one.</summary>
-    public string? SafeHtml { get; private set; }
+    private string? _html;
+    private string? _safeHtml;
+
+    /// <summary>The HTML body sanitised for display, if there was one (sanitised when first asked for, not on every read).</summary>
+    public string? SafeHtml => _html is null ? null : _safeHtml ??= HtmlText.Sanitise(_html);
 
     public IReadOnlyList<AttachmentInfo> Attachments { get; private set; } = [];
 
@@ -44,10 +48,17 @@ public sealed partial class MessageContent
     /// <summary>The Final-Recipient addresses of a delivery report.</summary>
     public IReadOnlyList<string> BouncedRecipients { get; private set; } = [];
 
-    public static MessageContent Read(MimeMessage message, ReadOnlySpan<byte> raw = default)
+    /// <summary>What reading left out to stay within its limits (issue 9, item 1): shown to the officer, never silent.</summary>
+    public IReadOnlyList<string> Truncations { get; private set; } = [];
+
+    public static MessageContent Read(MimeMessage message, ReadOnlySpan<byte> raw = default) => Read(message, raw, ContentLimits.Default);
+
+    public static MessageContent Read(MimeMessage message, ReadOnlySpan<byte> raw, ContentLimits limits)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(limits);
         var content = new MessageContent();
+        var truncations = new List<string>();
         var problems = new List<string>();
         var attachments = new List<AttachmentInfo>();
         var plain = new StringBuilder();
@@ -62,15 +73,37 @@ public sealed partial class MessageContent
         }
 
         CheckMultipartsClosed(message.Body, raw, problems);
-        Visit(message.Body, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth: 0);
+        Visit(message.Body, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth: 0, limits);
 
-        var body = plain.Length > 0 ? plain.ToString() : html.Length > 0 ? HtmlText.ToText(html.ToString()) : string.Empty;
-        if (html.Length > 0)
+        // A huge HTML body (10 MB took 91 s and 700 MB) is parsed only up to the limit: the words a person wrote come first.
+        string body;
+        if (plain.Length > 0)
         {
-            content.SafeHtml = HtmlText.Sanitise(html.ToString());
+            body = plain.ToString(0, Math.Min(plain.Length, limits.MaxTextChars));
+        }
+        else if (html.Length > 0)
+        {
+            if (html.Length > limits.MaxHtmlChars)
+            {
+                truncations.Add(string.Create(CultureInfo.InvariantCulture, $"the HTML body is {html.Length:N0} characters long: only the first {limits.MaxHtmlChars:N0} were read"));
+            }
+
+            var markup = html.ToString(0, Math.Min(html.Length, limits.MaxHtmlChars));
+            body = HtmlText.ToText(markup);
+            content._html = markup;
+        }
+        else
+        {
+            body = string.Empty;
         }
 
-        body = body.Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (plain.Length > limits.MaxTextChars || body.Length > limits.MaxTextChars)
+        {
+            truncations.Add(string.Create(CultureInfo.InvariantCulture, $"the text is {Math.Max(plain.Length, body.Length):N0} characters long: only the first {limits.MaxTextChars:N0} were read"));
+            body = body[..Math.Min(body.Length, limits.MaxTextChars)];
+        }
+
+        body = TextCleaner.Body(body.Replace("\r\n", "\n", StringComparison.Ordinal));
         content.BodyText = body;
         var (own, inlineForward) = SplitQuoted(body);
         content.OwnText = own;
@@ -84,8 +117,9 @@ public sealed partial class MessageContent
             }
         }
 
-        content.ForwardedText = forwarded.ToString();
-        content.PdfText = pdf.ToString();
+        content.ForwardedText = TextCleaner.Body(Capped(forwarded, limits.MaxTextChars, "forwarded text", truncations));
+        content.PdfText = TextCleaner.Body(Capped(pdf, limits.MaxTextChars, "PDF text", truncations));
+        content.Truncations = truncations;
         content.Attachments = attachments;
         content.Problems = problems;
         content.BouncedMessageIds = bounced;
@@ -94,7 +128,7 @@ public sealed partial class MessageContent
 
     private static void Visit(
         MimeEntity? entity, MessageContent content, StringBuilder plain, StringBuilder html, StringBuilder pdf, StringBuilder forwarded,
-        List<AttachmentInfo> attachments, List<string> problems, List<string> bounced, int depth)
+        List<AttachmentInfo> attachments, List<string> problems, List<string> bounced, int depth, ContentLimits limits)
     {
         switch (entity)
         {
@@ -113,12 +147,12 @@ public sealed partial class MessageContent
                     var text = multipart.OfType<TextPart>().FirstOrDefault(p => p.IsPlain) ?? multipart.OfType<TextPart>().FirstOrDefault(p => p.IsHtml);
                     if (text is not null)
                     {
-                        Visit(text, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth);
+                        Visit(text, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth, limits);
                     }
 
                     foreach (var other in multipart.Where(p => p is not TextPart))
                     {
-                        Visit(other, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth);
+                        Visit(other, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth, limits);
                     }
 
                     return;
@@ -126,7 +160,7 @@ public sealed partial class MessageContent
 
                 foreach (var part in multipart)
                 {
-                    Visit(part, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth);
+                    Visit(part, content, plain, html, pdf, forwarded, attachments, problems, bounced, depth, limits);
                 }
 
                 return;
@@ -143,7 +177,7 @@ public sealed partial class MessageContent
                 if (messagePart.Message is { } inner && depth < 3)
                 {
                     content.ForwardedFrom ??= inner.From.Mailboxes.FirstOrDefault();
-                    var innerContent = Read(inner);
+                    var innerContent = Read(inner, default, limits);
                     forwarded.Append("Subject: ").Append(inner.Subject).Append('\n').Append(innerContent.BodyText).Append('\n').Append(innerContent.PdfText).Append('\n');
                     if (inner.MessageId is { } id)
                     {
@@ -192,6 +226,17 @@ public sealed partial class MessageContent
             default:
                 return;
         }
+    }
+
+    private static string Capped(StringBuilder builder, int max, string what, List<string> truncations)
+    {
+        if (builder.Length <= max)
+        {
+            return builder.ToString();
+        }
+
+        truncations.Add(string.Create(CultureInfo.InvariantCulture, $"the {what} is {builder.Length:N0} characters long: only the first {max:N0} were read"));
+        return builder.ToString(0, max);
     }
 
     private static string SafeText(TextPart part, List<string> problems)
@@ -310,10 +355,10 @@ public sealed partial class MessageContent
             return;
         }
 
-        var text = Encoding.Latin1.GetString(raw);
         foreach (var multipart in body is Multipart root ? Flatten(root) : [])
         {
-            if (multipart.Boundary is { Length: > 0 } boundary && !text.Contains("--" + boundary + "--", StringComparison.Ordinal))
+            // Searched in the bytes: no copy of a message that may be megabytes long.
+            if (multipart.Boundary is { Length: > 0 } boundary && raw.IndexOf(Encoding.Latin1.GetBytes("--" + boundary + "--")) < 0)
             {
                 problems.Add("a multipart section is not closed (message cut short?)");
                 return;
@@ -362,18 +407,18 @@ public sealed partial class MessageContent
         return (own.ToString().Trim(), string.Empty);
     }
 
-    [GeneratedRegex(@"^\s*(?:-{2,}\s*(?:Forwarded message|Original Message Forwarded|Wiadomość przekazana dalej|Neges wedi'i hanfon ymlaen)\s*-{2,}|Begin forwarded message:|-{5,}\s*Forwarded by)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:-{2,}\s*(?:Forwarded message|Original Message Forwarded|Wiadomość przekazana dalej|Neges wedi'i hanfon ymlaen)\s*-{2,}|Begin forwarded message:|-{5,}\s*Forwarded by)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex ForwardMarker();
 
-    [GeneratedRegex(@"^\s*(?:-{2,}\s*Original Message\s*-{2,}|On .{4,200}wrote:\s*$|_{10,}\s*$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:-{2,}\s*Original Message\s*-{2,}|On .{4,200}wrote:\s*$|_{10,}\s*$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex ReplyMarker();
 
-    [GeneratedRegex(@"^(?:Sent|Date):", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:Sent|Date):", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex SentLine();
 
-    [GeneratedRegex(@"^\s*From:\s*(?<from>.+)$", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*From:\s*(?<from>.+)$", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex ForwardedFromLine();
 
-    [GeneratedRegex(@"^[A-Za-z0-9+/=\s]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9+/=\s]*$", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex Base64Body();
 }

@@ -165,62 +165,64 @@ internal static partial class PersonDetails
 
     private static readonly Regex[] SelfPatterns =
     [
-        new(@"(?i:\bmy\s+name\s+is)[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bI\s+am)[ \t]+" + Title + Name + @"(?=[ \t]*[,.(]|[ \t]+(?i:and|born|dob|d\.o\.b))", RegexOptions.CultureInvariant),
-        new(@"\(" + Name + @",[ \t]*(?i:born|dob|d\.o\.b|date\s+of\s+birth|\d)", RegexOptions.CultureInvariant),
-        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant),
-        new(@"(?<![\p{L}])" + Name + @"[ \t]*,?[ \t]*(?=\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b)", RegexOptions.CultureInvariant),
+        new(@"(?i:\bmy\s+name\s+is)[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bI\s+am)[ \t]+" + Title + Name + @"(?=[ \t]*[,.(]|[ \t]+(?i:and|born|dob|d\.o\.b))", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"\(" + Name + @",[ \t]*(?i:born|dob|d\.o\.b|date\s+of\s+birth|\d)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"[ \t]*,?[ \t]*(?=\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] ChildPatterns =
     [
-        new(@"(?i:\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|child|stepson|stepdaughter|step-son|step-daughter|boy|girl))(?:'s)?,?[ \t]+(?:(?i:is|called|named)[ \t]+)?" + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\b(?:child|pupil|student)(?:'s)?\s+(?:full\s+)?name\s*:)[ \t]*" + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Name, RegexOptions.CultureInvariant),
-        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant),
+        new(@"(?i:\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|child|stepson|stepdaughter|step-son|step-daughter|boy|girl))(?:'s)?,?[ \t]+(?:(?i:is|called|named)[ \t]+)?" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:child|pupil|student)(?:'s)?\s+(?:full\s+)?name\s*:)[ \t]*" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] ClientPatterns =
     [
-        new(@"(?i:\bour\s+client|\bmy\s+client)[:,]?[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\b(?:we|I)\s+(?:act|are\s+acting|am\s+acting|represent)\s+(?:for|on\s+behalf\s+of)?)[ \t]*" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bwe\s+(?:are|have\s+been)\s+instructed\s+by)[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bclient(?:'s)?\s+(?:full\s+)?name\s*:|\bre\s*:|\bclient\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
+        new(@"(?i:\bour\s+client|\bmy\s+client)[:,]?[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:we|I)\s+(?:act|are\s+acting|am\s+acting|represent)\s+(?:for|on\s+behalf\s+of)?)[ \t]*" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bwe\s+(?:are|have\s+been)\s+instructed\s+by)[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bclient(?:'s)?\s+(?:full\s+)?name\s*:|\bre\s*:|\bclient\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] OtherPatterns =
     [
-        new(@"(?i:\bmy\s+(?:late\s+)?(?:mother|father|mum|dad|brother|sister|husband|wife|partner|grandson|granddaughter|grandchild|nephew|niece|foster\s+(?:son|daughter|child)))(?:'s)?,?[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant),
+        new(@"(?i:\bmy\s+(?:late\s+)?(?:mother|father|mum|dad|brother|sister|husband|wife|partner|grandson|granddaughter|grandchild|nephew|niece|foster\s+(?:son|daughter|child)))(?:'s)?,?[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] LabelPatterns =
     [
-        new(@"(?im:^[ \t]*(?:full\s+)?name(?:\s+of\s+(?:data\s+)?subject)?\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bdata\s+subject\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant),
-        new(@"(?i:\bimi[eę]\s+i\s+nazwisko\s*:|\benw\s*:)[ \t]*" + Name, RegexOptions.CultureInvariant),
+        new(@"(?im:^[ \t]*(?:full\s+)?name(?:\s+of\s+(?:data\s+)?subject)?\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bdata\s+subject\s*:)[ \t]*" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bimi[eę]\s+i\s+nazwisko\s*:|\benw\s*:)[ \t]*" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
-    [GeneratedRegex(@"(?i:\b(?:kind|best|warm)?\s*regards|\bthanks|\bthank\s+you|\bmany\s+thanks|\byours\s+(?:sincerely|faithfully|truly)|\bcheers|\bz\s+powa[żz]aniem|\bpozdrawiam|\bcofion(?:\s+gorau)?|\byn\s+gywir)[,!.]?[ \t]*\r?\n+[ \t]*" + Name + @"[ \t]*(?:\r?\n|$)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?i:\b(?:kind|best|warm)?\s*regards|\bthanks|\bthank\s+you|\bmany\s+thanks|\byours\s+(?:sincerely|faithfully|truly)|\bcheers|\bz\s+powa[żz]aniem|\bpozdrawiam|\bcofion(?:\s+gorau)?|\byn\s+gywir)[,!.]?[ \t]*\r?\n+[ \t]*" + Name + @"[ \t]*(?:\r?\n|$)", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex SignOff();
 
-    [GeneratedRegex(@"(?i:\b(?:previously|formerly(?:\s+known\s+as)?|n[ée]e|maiden\s+name(?:\s+(?:was|is))?:?|previous\s+(?:sur)?names?(?:\s+(?:was|were|is))?:?|former\s+(?:sur)?names?:?|birth\s+name:?|known\s+as|also\s+known\s+as|aka|f/k/a))[ \t]+(?<prev>(?-i:[A-Z][\p{Ll}'’\-]+(?:[ \t]+[A-Z][\p{Ll}'’\-]+){0,2}))", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?i:\b(?:previously|formerly(?:\s+known\s+as)?|n[ée]e|maiden\s+name(?:\s+(?:was|is))?:?|previous\s+(?:sur)?names?(?:\s+(?:was|were|is))?:?|former\s+(?:sur)?names?:?|birth\s+name:?|known\s+as|also\s+known\s+as|aka|f/k/a))[ \t]+(?<prev>(?-i:[A-Z][\p{Ll}'’\-]+(?:[ \t]+[A-Z][\p{Ll}'’\-]+){0,2}))", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexBudget.Milliseconds)]
     private static partial Regex PreviousName();
 
-    [GeneratedRegex(@"(?:(?i:\b(?:at|attends|attended|attending|from|went\s+to|pupil\s+at|student\s+at|school\s*:|enrolled\s+at|moved\s+to|w\s+szkole|yn\s+Ysgol))[ \t]+(?:the[ \t]+)?)(?<school>(?-i:(?:St\.?|[A-Z][\p{L}'’\.\-]*)(?:[ \t]+(?:[A-Z][\p{L}'’\.\-]*|of|the|and|&|on|upon|in))*?[ \t]+(?:C[ \t]+of[ \t]+E[ \t]+)?(?:Primary School|Junior School|Infant School|Infants School|Secondary School|High School|Grammar School|Community College|Grammar|Academy|School|College|Primary)|Ysgol[ \t]+[A-Z][\p{L}'’\-]+(?:[ \t]+[A-Z][\p{L}'’\-]+)*))\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:(?i:\b(?:at|attends|attended|attending|from|went\s+to|pupil\s+at|student\s+at|school\s*:|enrolled\s+at|moved\s+to|w\s+szkole|yn\s+Ysgol))[ \t]+(?:the[ \t]+)?)(?<school>(?-i:(?:St\.?|[A-Z][\p{L}'’\.\-]*)(?:[ \t]+(?:[A-Z][\p{L}'’\.\-]*|of|the|and|&|on|upon|in))*?[ \t]+(?:C[ \t]+of[ \t]+E[ \t]+)?(?:Primary School|Junior School|Infant School|Infants School|Secondary School|High School|Grammar School|Community College|Grammar|Academy|School|College|Primary)|Ysgol[ \t]+[A-Z][\p{L}'’\-]+(?:[ \t]+[A-Z][\p{L}'’\-]+)*))\b", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexBudget.Milliseconds)]
     private static partial Regex SchoolPattern();
 
-    [GeneratedRegex(@"\b(?:our|my)\s+(?:file\s+|own\s+|client\s+)?ref(?:erence)?(?:\s+(?:no\.?|number))?\s*(?:is\s+)?[:\-]?\s*(?<ref>[A-Z0-9][A-Z0-9/\-\.]*[A-Z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static Regex SchoolRegex => SchoolPattern();
+
+    [GeneratedRegex(@"\b(?:our|my)\s+(?:file\s+|own\s+|client\s+)?ref(?:erence)?(?:\s+(?:no\.?|number))?\s*(?:is\s+)?[:\-]?\s*(?<ref>[A-Z0-9][A-Z0-9/\-\.]*[A-Z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexBudget.Milliseconds)]
     private static partial Regex ReferencePattern();
 
-    [GeneratedRegex(@"(?im:^[ \t]*(?:home\s+|current\s+|postal\s+)?address\s*:)[ \t]*(?<address>[^\n]+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?im:^[ \t]*(?:home\s+|current\s+|postal\s+)?address\s*:)[ \t]*(?<address>[^\n]+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexBudget.Milliseconds)]
     private static partial Regex AddressLabel();
 
-    [GeneratedRegex(@"(?i:\b(?:formerly\s+of|previously\s+of|of|at|live\s+at|living\s+at|lives\s+at|address\s+is|address\s*:|moved\s+to)\s+|\(|:\s+|\.\s+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?i:\b(?:formerly\s+of|previously\s+of|of|at|live\s+at|living\s+at|lives\s+at|address\s+is|address\s*:|moved\s+to)\s+|\(|:\s+|\.\s+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexBudget.Milliseconds)]
     private static partial Regex AddressStart();
 
-    [GeneratedRegex(@"\b(?:(?:Flat|Apartment|Unit|Room)\s+\d+[A-Za-z]?\b|\d+[A-Za-z]?(?=[ \t]+[A-Z]))", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:(?:Flat|Apartment|Unit|Room)\s+\d+[A-Za-z]?\b|\d+[A-Za-z]?(?=[ \t]+[A-Z]))", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex HouseStart();
 }

@@ -7,10 +7,10 @@ namespace KccRights.Intake.Classification;
 internal sealed record PhraseRule(string Label, double Weight, Regex Pattern, bool SubjectOnly = false)
 {
     public static PhraseRule Text(string label, double weight, string pattern) =>
-        new(label, weight, new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)));
+        new(label, weight, RegexBudget.Create(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant));
 
     public static PhraseRule Subject(string label, double weight, string pattern) =>
-        new(label, weight, new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)), SubjectOnly: true);
+        new(label, weight, RegexBudget.Create(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant), SubjectOnly: true);
 }
 
 /// <summary>
@@ -145,9 +145,9 @@ internal static class Rules
     };
 
     /// <summary>A complaint under s.164A is about personal data; a complaint about a teacher or a bin is for corporate complaints.</summary>
-    public static readonly Regex ComplaintContext = new(
+    public static readonly Regex ComplaintContext = RegexBudget.Create(
         @"\b(?:request|SAR|personal\s+(?:data|information)|my\s+data|data\s+protection|GDPR|breach|privacy|shared\s+my|disclosed|records|information\s+(?:you|the\s+council)|KCC-[A-Z]{3}-\d{4}-\d{6})",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     public static readonly PhraseRule[] FreedomOfInformation =
     [
@@ -158,9 +158,9 @@ internal static class Rules
     ];
 
     /// <summary>Signs a request is about a person (the writer, their child, a client), not about the council's statistics.</summary>
-    public static readonly Regex PersonalCue = new(
+    public static readonly Regex PersonalCue = RegexBudget.Create(
         @"\b(?:about|on|of|concerning|regarding|relating\s+to)\s+(?:me|myself|my\s+\w+|him|her|our\s+client)\b|\bmy\s+(?:own\s+)?(?:records|data|information|file|details|personal)",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     public static readonly PhraseRule[] Spam =
     [
@@ -208,7 +208,7 @@ internal static class Rules
     };
 
     // Disclaimers ("if you received this email in error, please delete it") are not requests.
-    public static readonly Regex Disclaimer = new(
+    public static readonly Regex Disclaimer = RegexBudget.Create(
         @"[^.\n]*(?:received\s+this\s+(?:e-?mail|message|communication)\s+in\s+error|intended\s+(?:solely\s+|only\s+)?for\s+the\s+(?:use\s+of\s+the\s+)?(?:addressee|recipient|individual)|this\s+(?:e-?mail|message)\s+(?:and\s+any\s+attachments\s+)?(?:is|are|may\s+be)\s+(?:strictly\s+)?confidential|virus(?:es)?\s+(?:check|scan))[^.\n]*[.\n]?",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 }

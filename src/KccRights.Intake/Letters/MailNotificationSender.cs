@@ -68,7 +68,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
         {
             ["reference"] = facts.Reference,
             ["right"] = facts.RightCode,
-            ["requester_name"] = facts.RequesterName,
+            ["requester_name"] = LetterName.Clean(facts.RequesterName),
             ["due_on"] = facts.EffectiveDueOn?.ToString("dddd d MMMM yyyy", English),
             ["original_due_on"] = facts.DueOn?.ToString("dddd d MMMM yyyy", English),
             ["extended"] = facts.Extended,
@@ -119,7 +119,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
         switch (notification.RecipientKind)
         {
             case "requester":
-                return MailboxAddress.TryParse(facts.RequesterEmail ?? "", out var requester) ? new MailboxAddress(facts.RequesterName, requester.Address) : null;
+                return MailboxAddress.TryParse(facts.RequesterEmail ?? "", out var requester) ? new MailboxAddress(LetterName.Clean(facts.RequesterName), requester.Address) : null;
             case "officer":
             {
                 var email = await context.Transaction.Connection!.ExecuteScalarAsync<string?>(new CommandDefinition(

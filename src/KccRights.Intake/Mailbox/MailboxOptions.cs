@@ -51,6 +51,12 @@ public sealed class MailboxOptions
 
     public int BatchSize { get; set; } = 50;
 
+    /// <summary>
+    /// A message the server fails to serve this many times in a row is skipped: recorded for triage with its UID and left
+    /// in the mailbox, so later messages are read (issue 9, item 9).
+    /// </summary>
+    public int MaxFetchAttempts { get; set; } = 3;
+
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
     internal SecureSocketOptions SocketOptions => Tls switch

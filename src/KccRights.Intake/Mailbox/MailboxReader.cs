@@ -16,6 +16,9 @@ public sealed class MailboxHooks
 
     /// <summary>After the commit, before the message is moved or flagged: a crash here must duplicate nothing.</summary>
     public Func<long, CancellationToken, Task>? AfterCommit { get; set; }
+
+    /// <summary>Before a message (by UID) is fetched: tests make the server "fail to serve" one message here.</summary>
+    public Func<uint, CancellationToken, Task>? BeforeFetch { get; set; }
 }
 
 /// <summary>
@@ -32,6 +35,9 @@ public sealed partial class MailboxReader(
     ILogger<MailboxReader> logger,
     IOAuth2TokenProvider? tokenProvider = null)
 {
+    // Failed fetches per message (folder/UIDVALIDITY, UID), kept across reconnections: a timeout drops the connection.
+    private readonly Dictionary<(string Mailbox, uint Uid), int> _fetchFailures = [];
+
     public MailboxHooks Hooks { get; } = new();
 
     /// <summary>Called after each batch is stored and marked (the intake processor runs the new messages).</summary>
@@ -41,17 +47,28 @@ public sealed partial class MailboxReader(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var delay = options.RetryInitial;
+        string? outage = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 using var client = await ConnectAsync(cancellationToken);
-                delay = options.RetryInitial;
                 var inbox = await client.GetFolderAsync(options.InboxFolder, cancellationToken);
                 await inbox.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     await DrainAsync(client, inbox, cancellationToken);
+
+                    // Only a whole pass ends an outage and its backoff: connecting to the mailbox while the database is down
+                    // used to reset both, and the outage was logged ~290 times in 80 s (issue 9, Build 9).
+                    delay = options.RetryInitial;
+                    health.Drained();
+                    if (outage is not null)
+                    {
+                        Log.Recovered(logger, outage);
+                        outage = null;
+                    }
+
                     await WaitForMailAsync(client, inbox, cancellationToken);
                 }
             }
@@ -64,8 +81,26 @@ public sealed partial class MailboxReader(
 #pragma warning restore CA1031
             {
                 var wait = Jitter(delay);
-                health.Failed(ex, wait);
-                Log.Retrying(logger, ex.GetType().Name, wait.TotalSeconds);
+                var what = IsDatabase(ex) ? "database" : "mailbox";
+                health.Failed(ex, wait, what);
+                if (what != outage)
+                {
+                    // Once per change of state; each retry after that is at debug level.
+                    if (what == "database")
+                    {
+                        Log.DatabaseUnavailable(logger, ErrorName(ex), wait.TotalSeconds);
+                    }
+                    else
+                    {
+                        Log.Retrying(logger, ErrorName(ex), wait.TotalSeconds);
+                    }
+
+                    outage = what;
+                }
+                else
+                {
+                    Log.StillUnavailable(logger, what, ErrorName(ex), wait.TotalSeconds);
+                }
                 try
                 {
                     await Task.Delay(wait, time, cancellationToken);
@@ -151,6 +186,8 @@ public sealed partial class MailboxReader(
         }
 
         var created = 0;
+        var mailboxKey = string.Create(CultureInfo.InvariantCulture, $"{inbox.FullName}/{inbox.UidValidity}");
+        var skipped = new HashSet<uint>(await store.UnservableUidsAsync(mailboxKey, cancellationToken));
         while (true)
         {
             var query = seenOnly
@@ -158,23 +195,41 @@ public sealed partial class MailboxReader(
                 : string.IsNullOrWhiteSpace(options.ProcessedFolder)
                     ? SearchQuery.Not(SearchQuery.HasKeyword(options.ProcessedKeyword))
                     : SearchQuery.All;
-            var uids = (await inbox.SearchAsync(query, cancellationToken)).OrderBy(u => u.Id).Take(options.BatchSize).ToList();
+            var uids = (await inbox.SearchAsync(query, cancellationToken)).Where(u => !skipped.Contains(u.Id)).OrderBy(u => u.Id).Take(options.BatchSize).ToList();
             if (uids.Count == 0)
             {
                 return created;
             }
 
             var summaries = await inbox.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.InternalDate, cancellationToken);
+            var handled = new List<UniqueId>();
             foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
             {
-                await using var stream = await inbox.GetStreamAsync(summary.UniqueId, cancellationToken);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, cancellationToken);
+                var raw = await FetchAsync(client, inbox, summary.UniqueId, mailboxKey, skipped, cancellationToken);
+                if (raw is null)
+                {
+                    continue;
+                }
 
                 // The instant the message reached the mailbox starts the statutory clock (LEGAL-RULES.md section 1).
                 var receivedAt = summary.InternalDate ?? time.GetUtcNow();
-                var location = string.Create(CultureInfo.InvariantCulture, $"{inbox.FullName}/{inbox.UidValidity}/{summary.UniqueId.Id}");
-                var result = await store.StoreAsync(buffer.ToArray(), receivedAt, location, Hooks.BeforeCommit, cancellationToken);
+                var location = string.Create(CultureInfo.InvariantCulture, $"{mailboxKey}/{summary.UniqueId.Id}");
+                StoreResult result;
+                try
+                {
+                    result = await store.StoreAsync(raw, receivedAt, location, Hooks.BeforeCommit, cancellationToken);
+                }
+                catch (Npgsql.PostgresException ex) when (!ex.IsTransient)
+                {
+                    // The database refuses this one message (not an outage): counted like a failed fetch, then skipped and
+                    // recorded, so it cannot hold up the messages after it (issue 9, items 2 and 9).
+                    await NoteFailureAsync(summary.UniqueId, mailboxKey, skipped, ex, stored: false, cancellationToken);
+                    continue;
+                }
+
+                // Read and stored: its count of failures (fetch or store) starts again.
+                _fetchFailures.Remove((mailboxKey, summary.UniqueId.Id));
+                handled.Add(summary.UniqueId);
                 if (result.Created)
                 {
                     created++;
@@ -185,6 +240,14 @@ public sealed partial class MailboxReader(
                     await afterCommit(result.Id, cancellationToken);
                 }
             }
+
+            if (handled.Count == 0)
+            {
+                // Nothing in this batch could be fetched yet: search again (each failure counts towards its skip).
+                continue;
+            }
+
+            uids = handled;
 
             // Only now, with every message in this batch committed, does the mailbox change.
             if (seenOnly)
@@ -209,6 +272,77 @@ public sealed partial class MailboxReader(
             }
         }
     }
+
+    /// <summary>
+    /// Fetches one message's bytes; null when it failed this time (it is tried again) or has now failed
+    /// <see cref="MailboxOptions.MaxFetchAttempts"/> times, when it is recorded for triage with its UID and skipped from
+    /// then on, so one message the server cannot serve no longer blocks every later one (issue 9, item 9).
+    /// </summary>
+    private async Task<byte[]?> FetchAsync(ImapClient client, IMailFolder inbox, UniqueId uid, string mailboxKey, HashSet<uint> skipped, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Hooks.BeforeFetch is { } beforeFetch)
+            {
+                await beforeFetch(uid.Id, cancellationToken);
+            }
+
+            await using var stream = await inbox.GetStreamAsync(uid, cancellationToken);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            return buffer.ToArray();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Whatever the server does with one message (timeout, protocol error, dropped connection), the rest go on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await NoteFailureAsync(uid, mailboxKey, skipped, ex, stored: true, cancellationToken);
+            if (!client.IsConnected || !inbox.IsOpen)
+            {
+                // A timeout drops the connection: reconnect (with backoff) and carry on from the same message.
+                throw;
+            }
+
+            return null;
+        }
+    }
+
+    /// <param name="stored">False when the message was fetched but the database refused to store it.</param>
+    private async Task NoteFailureAsync(UniqueId uid, string mailboxKey, HashSet<uint> skipped, Exception ex, bool stored, CancellationToken cancellationToken)
+    {
+        var key = (mailboxKey, uid.Id);
+        var failures = _fetchFailures.GetValueOrDefault(key) + 1;
+        _fetchFailures[key] = failures;
+        health.FetchFailed();
+        Log.FetchFailed(logger, uid.Id, failures, options.MaxFetchAttempts, ErrorName(ex));
+        if (failures >= options.MaxFetchAttempts)
+        {
+            await store.RecordUnservableAsync(mailboxKey, uid.Id, failures, ErrorName(ex) + ": " + ex.Message, fetched: !stored, cancellationToken);
+            skipped.Add(uid.Id);
+            _fetchFailures.Remove(key);
+            health.Skipped(uid.Id);
+            Log.Skipped(logger, uid.Id, failures);
+        }
+    }
+
+    private static bool IsDatabase(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Npgsql.NpgsqlException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string ErrorName(Exception ex) => ex.GetType().Name;
 
     private async Task WaitForMailAsync(ImapClient client, IMailFolder inbox, CancellationToken cancellationToken)
     {
@@ -249,5 +383,20 @@ public sealed partial class MailboxReader(
 
         [LoggerMessage(4103, LogLevel.Warning, "Mailbox unavailable ({Error}); retrying in {Seconds:0.0} s")]
         public static partial void Retrying(ILogger logger, string error, double seconds);
+
+        [LoggerMessage(4104, LogLevel.Warning, "Database unavailable ({Error}): mail stays in the mailbox; retrying in {Seconds:0.0} s with backoff")]
+        public static partial void DatabaseUnavailable(ILogger logger, string error, double seconds);
+
+        [LoggerMessage(4105, LogLevel.Debug, "Still unavailable: {What} ({Error}); retrying in {Seconds:0.0} s")]
+        public static partial void StillUnavailable(ILogger logger, string what, string error, double seconds);
+
+        [LoggerMessage(4106, LogLevel.Information, "The {What} is available again: intake resumed")]
+        public static partial void Recovered(ILogger logger, string what);
+
+        [LoggerMessage(4107, LogLevel.Warning, "Fetching or storing message UID {Uid} failed ({Attempt} of {Max}): {Error}")]
+        public static partial void FetchFailed(ILogger logger, uint uid, int attempt, int max, string error);
+
+        [LoggerMessage(4108, LogLevel.Error, "Message UID {Uid} could not be fetched or stored after {Attempts} attempts: skipped, left in the mailbox and recorded for triage")]
+        public static partial void Skipped(ILogger logger, uint uid, int attempts);
     }
 }

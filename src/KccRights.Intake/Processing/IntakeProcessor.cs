@@ -62,20 +62,50 @@ public sealed partial class IntakeProcessor(
     }
 
     /// <summary>Processes one stored message; null when another worker has it or it was already processed.</summary>
+    /// <remarks>
+    /// Issue 9, item 1: the message is read and classified with NO transaction open (classification is bounded, but a
+    /// row lock held across it stalled intake); only the acting on it is one transaction, which locks the row and checks it
+    /// is still waiting, so two workers never both act. The attempt is counted before the work, so a message that stops
+    /// the service every time goes to triage instead of being read for ever.
+    /// </remarks>
     public async Task<IntakeOutcome?> ProcessAsync(long inboundId, CancellationToken cancellationToken = default)
     {
+        var attempt = await store.BeginAttemptAsync(inboundId, cancellationToken);
+        if (attempt is not { } begun)
+        {
+            return null;
+        }
+
+        if (begun.Attempts > InboundMessageStore.MaxAttempts)
+        {
+            await store.GiveUpAsync(inboundId, begun.Attempts, begun.LastError, cancellationToken);
+            Log.GaveUp(logger, inboundId, begun.Attempts - 1);
+            return new IntakeOutcome(inboundId, MessageKind.Other, "triage", [], [], true);
+        }
+
         try
         {
+            var message = await store.LoadAsync(inboundId, cancellationToken);
+            if (message is null || message.Status != "received")
+            {
+                return null;
+            }
+
+            var result = classifier.Classify(message.Raw);
+
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var message = await store.LoadAsync(connection, transaction, inboundId, forUpdate: true, cancellationToken);
-            if (message is null || message.Status != "received")
+            var status = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT status FROM inbound_messages WHERE id = @inboundId FOR UPDATE SKIP LOCKED",
+                new { inboundId },
+                transaction,
+                cancellationToken: cancellationToken));
+            if (status != "received")
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return null;
             }
 
-            var result = classifier.Classify(message.Raw);
             var threads = await ThreadResolver.ResolveAsync(transaction, result, cancellationToken);
             var outcome = await ActAsync(transaction, message, result, threads, cancellationToken);
             await InboundMessageStore.SetOutcomeAsync(transaction, inboundId, outcome.Status, result, time.GetUtcNow(), cancellationToken);
@@ -83,9 +113,20 @@ public sealed partial class IntakeProcessor(
             Log.Processed(logger, inboundId, result.Kind.Id(), outcome.Status, string.Join(",", outcome.OpenedCases));
             return outcome;
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or System.Security.Cryptography.CryptographicException or JsonException or ClockChangeRefusedException or InvalidClockException or BankHolidayDataException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Left as 'received' with the error noted: the next run tries again, and the attempts show on the health page.
+            throw;
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            // The database is unreachable: an outage, not this message's fault. The caller backs off and tries again.
+            throw;
+        }
+#pragma warning disable CA1031 // Issue 9, item 2: whatever a message makes fail, it is retried and then reaches triage; it never blocks the next.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // Left as 'received' with the error noted: the next run tries again; after the last attempt it goes to triage.
             Log.Failed(logger, inboundId, ex.GetType().Name);
             await store.RecordFailureAsync(inboundId, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
             return null;
@@ -113,7 +154,7 @@ public sealed partial class IntakeProcessor(
             case MessageKind.Other when repliesToUs:
                 if (caseIds.Count == 0)
                 {
-                    await TriageAsync(transaction, message.Id, null, ["a reply that matches no case: find its case", .. result.Reasons], cancellationToken);
+                    await TriageAsync(transaction, message.Id, null, result, ["a reply that matches no case: find its case", .. result.Reasons], cancellationToken);
                     return new IntakeOutcome(message.Id, result.Kind, "triage", [], [], true);
                 }
 
@@ -131,7 +172,7 @@ public sealed partial class IntakeProcessor(
                 return await OpenCasesAsync(transaction, message, result, isComplaint ? caseIds : [], cancellationToken);
 
             default:
-                await TriageAsync(transaction, message.Id, caseIds.Count > 0 ? caseIds[0] : null, result.TriageReasons.Count > 0 ? result.TriageReasons : result.Reasons, cancellationToken);
+                await TriageAsync(transaction, message.Id, caseIds.Count > 0 ? caseIds[0] : null, result, result.TriageReasons.Count > 0 ? result.TriageReasons : result.Reasons, cancellationToken);
                 return new IntakeOutcome(message.Id, result.Kind, "triage", [], caseIds, true);
         }
     }
@@ -216,7 +257,7 @@ public sealed partial class IntakeProcessor(
 
         if (result.NeedsTriage)
         {
-            await TriageAsync(transaction, message.Id, opened[0].Id, result.TriageReasons, cancellationToken);
+            await TriageAsync(transaction, message.Id, opened[0].Id, result, result.TriageReasons, cancellationToken);
         }
 
         return new IntakeOutcome(message.Id, MessageKind.Request, result.NeedsTriage ? "triage" : "processed", opened.Select(o => o.Reference).ToList(), complainedOf, result.NeedsTriage);
@@ -248,13 +289,25 @@ public sealed partial class IntakeProcessor(
             transaction,
             cancellationToken: cancellationToken));
 
-    private async Task TriageAsync(NpgsqlTransaction transaction, long inboundId, long? caseId, IReadOnlyList<string> reasons, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// A row for the triage inbox. <c>reasons</c> is always a non-empty JSON array of sentences an officer can read;
+    /// <c>reason_kind</c> is 'over-budget' when the message was read only in part or not in time, else 'classification'.
+    /// </summary>
+    private async Task TriageAsync(NpgsqlTransaction transaction, long inboundId, long? caseId, ClassificationResult result, IReadOnlyList<string> reasons, CancellationToken cancellationToken) =>
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO intake_triage (inbound_message_id, case_id, reasons, created_at) VALUES (@inboundId, @caseId, @reasons::jsonb, @now)
+            INSERT INTO intake_triage (inbound_message_id, case_id, reasons, reason_kind, created_at)
+            VALUES (@inboundId, @caseId, @reasons::jsonb, @reasonKind, @now)
             ON CONFLICT (inbound_message_id) DO NOTHING
             """,
-            new { inboundId, caseId, reasons = JsonSerializer.Serialize(reasons), now = time.GetUtcNow() },
+            new
+            {
+                inboundId,
+                caseId,
+                reasons = JsonSerializer.Serialize(reasons.Count > 0 ? reasons : ["intake could not tell what this message is: an officer must read it"]),
+                reasonKind = result.OverBudget ? "over-budget" : "classification",
+                now = time.GetUtcNow(),
+            },
             transaction,
             cancellationToken: cancellationToken));
 
@@ -265,5 +318,8 @@ public sealed partial class IntakeProcessor(
 
         [LoggerMessage(4202, LogLevel.Error, "Inbound message {Id} could not be processed ({Error}); it stays queued")]
         public static partial void Failed(ILogger logger, long id, string error);
+
+        [LoggerMessage(4203, LogLevel.Error, "Inbound message {Id} was started {Attempts} times without finishing: sent to triage unread")]
+        public static partial void GaveUp(ILogger logger, long id, int attempts);
     }
 }

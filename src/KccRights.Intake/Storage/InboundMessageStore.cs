@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using KccRights.Intake.Classification;
@@ -113,7 +114,7 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """
             UPDATE inbound_messages SET status = @status, kind = @kind, classification = @classification::jsonb, processed_at = @now,
-                   attempts = attempts + 1, last_error = NULL
+                   last_error = NULL
             WHERE id = @id
             """,
             new { id, status, kind = result.Kind.Id(), classification = ClassificationJson.ToJson(result).ToJsonString(), now },
@@ -123,24 +124,113 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
     /// <summary>After this many failed attempts a message stops being retried and goes to an officer.</summary>
     public const int MaxAttempts = 5;
 
+    /// <summary>
+    /// Counts an attempt BEFORE the work, in its own short transaction: a message that stops the service while it is read
+    /// (the probe's kill -9 during a 43 s classification) is not read again for ever. Null when the message is not waiting
+    /// or another worker has it.
+    /// </summary>
+    internal async Task<(int Attempts, string? LastError)?> BeginAttemptAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<(int Attempts, string? LastError)>(new CommandDefinition(
+            """
+            WITH claimed AS (SELECT id FROM inbound_messages WHERE id = @id AND status = 'received' FOR UPDATE SKIP LOCKED)
+            UPDATE inbound_messages m SET attempts = m.attempts + 1 FROM claimed WHERE m.id = claimed.id
+            RETURNING m.attempts, m.last_error
+            """,
+            new { id },
+            cancellationToken: cancellationToken))).AsList();
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <summary>Notes a failed attempt; at the last one the message goes to triage with the reason (issue 9, item 2).</summary>
     internal async Task RecordFailureAsync(long id, string error, CancellationToken cancellationToken)
     {
+        error = TextCleaner.Line(error) ?? string.Empty;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             WITH failed AS (
-                UPDATE inbound_messages SET attempts = attempts + 1, last_error = @error,
-                       status = CASE WHEN attempts + 1 >= @max THEN 'triage' ELSE status END
+                UPDATE inbound_messages SET last_error = @error,
+                       status = CASE WHEN attempts >= @max THEN 'triage' ELSE status END
                 WHERE id = @id AND status = 'received'
-                RETURNING id, status
+                RETURNING id, status, attempts
             )
-            INSERT INTO intake_triage (inbound_message_id, reasons, created_at)
-            SELECT id, jsonb_build_array('intake could not process this message after ' || @max || ' attempts: ' || @error), @now
+            INSERT INTO intake_triage (inbound_message_id, reasons, reason_kind, detail, created_at)
+            SELECT id, jsonb_build_array('intake could not process this message after ' || attempts || ' attempts: an officer must read it and open a case if it is a request', @error),
+                   'processing-failed', @error, @now
             FROM failed WHERE status = 'triage'
             ON CONFLICT (inbound_message_id) DO NOTHING
             """,
             new { id, error, max = MaxAttempts, now = time.GetUtcNow() },
             cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// A message whose attempts ran out without a recorded outcome (each one ended the process, or ran out of time): to
+    /// triage without reading it again.
+    /// </summary>
+    internal async Task GiveUpAsync(long id, int attempts, string? lastError, CancellationToken cancellationToken)
+    {
+        var detail = TextCleaner.Line(lastError);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE inbound_messages SET status = 'triage', processed_at = @now WHERE id = @id AND status = 'received'",
+            new { id, now = time.GetUtcNow() },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (updated == 1)
+        {
+            string[] reasons = [$"intake started on this message {attempts - 1} times without finishing it (the service stopped or ran out of time while reading it): an officer must read it and open a case if it is a request"];
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO intake_triage (inbound_message_id, reasons, reason_kind, detail, created_at)
+                VALUES (@id, @reasons::jsonb, 'over-budget', @detail, @now)
+                ON CONFLICT (inbound_message_id) DO NOTHING
+                """,
+                new { id, reasons = JsonSerializer.Serialize(reasons), detail, now = time.GetUtcNow() },
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Issue 9, item 9: a message the IMAP server could not serve after its retries is recorded with its folder and UID
+    /// (it was never stored) so an officer sees it, and the reader skips it from then on. Idempotent.
+    /// </summary>
+    /// <param name="fetched">True when the server served it but the database refused to store it ('processing-failed').</param>
+    public async Task RecordUnservableAsync(string mailbox, uint uid, int attempts, string error, bool fetched = false, CancellationToken cancellationToken = default)
+    {
+        var detail = TextCleaner.Line(error);
+        string[] reasons =
+        [
+            fetched
+                ? string.Create(CultureInfo.InvariantCulture, $"message UID {uid} in {mailbox} could not be stored after {attempts} attempts: it was skipped and is still in the mailbox; open it there (webmail or a mail client) and deal with it by hand")
+                : string.Create(CultureInfo.InvariantCulture, $"the mail server could not serve message UID {uid} in {mailbox} after {attempts} attempts: it was skipped and is still in the mailbox; open it there (webmail or a mail client) and deal with it by hand"),
+        ];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO intake_triage (inbound_message_id, mailbox, imap_uid, reasons, reason_kind, detail, created_at)
+            VALUES (NULL, @mailbox, @uid, @reasons::jsonb, @kind, @detail, @now)
+            ON CONFLICT (mailbox, imap_uid) WHERE inbound_message_id IS NULL DO NOTHING
+            """,
+            new { mailbox, uid = (long)uid, reasons = JsonSerializer.Serialize(reasons), kind = fetched ? "processing-failed" : "imap-unservable", detail, now = time.GetUtcNow() },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The UIDs already recorded as not fetchable or not storable in this mailbox (folder/UIDVALIDITY): skipped from then on.</summary>
+    public async Task<IReadOnlySet<uint>> UnservableUidsAsync(string mailbox, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var uids = await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT imap_uid FROM intake_triage WHERE inbound_message_id IS NULL AND mailbox = @mailbox",
+            new { mailbox },
+            cancellationToken: cancellationToken));
+        return uids.Select(u => (uint)u).ToHashSet();
     }
 
     private static async Task<(long Id, bool SameHash)?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string dedupeKey, byte[] hash, CancellationToken cancellationToken)
@@ -159,7 +249,9 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
         return same.Id != 0 ? (same.Id, true) : (rows[0].Id, false);
     }
 
-    /// <summary>The Message-ID without angle brackets, or null when the message has none (or no readable headers).</summary>
+    private const int MaxMessageIdBytes = 1000;
+
+    /// <summary>The Message-ID without angle brackets, or null when the message has none, an unusable one, or no readable headers.</summary>
     internal static string? ReadMessageId(byte[] raw)
     {
         try
@@ -172,7 +264,10 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
                 return null;
             }
 
-            return MimeKit.Utils.MimeUtils.ParseMessageId(value) ?? value.Trim().Trim('<', '>');
+            // Cleaned: a NUL in the Message-ID would make every insert fail (PostgreSQL 22021) and the mailbox retry for ever.
+            // Too long for a b-tree index entry (PostgreSQL refuses ~2.7 KB): such a message is deduplicated by its hash.
+            return TextCleaner.Line(MimeKit.Utils.MimeUtils.ParseMessageId(value) ?? value.Trim().Trim('<', '>')) is { Length: > 0 } id
+                && System.Text.Encoding.UTF8.GetByteCount(id) <= MaxMessageIdBytes ? id : null;
         }
         catch (Exception ex) when (ex is FormatException or ParseException or IOException)
         {

@@ -19,13 +19,13 @@ public sealed class IntakeHarness : IAsyncDisposable
 {
     private readonly List<long> _ran = [];
 
-    private IntakeHarness(NpgsqlDataSource dataSource, MessageCipher cipher)
+    private IntakeHarness(NpgsqlDataSource dataSource, MessageCipher cipher, MessageClassifier? classifier = null)
     {
         DataSource = dataSource;
         Cipher = cipher;
         Clocks = new ClockStore(dataSource, new DeadlineCalculator(BankHolidayFile.Load()), TimeProvider.System, NullLogger<ClockStore>.Instance);
         Store = new InboundMessageStore(dataSource, cipher, TimeProvider.System, NullLogger<InboundMessageStore>.Instance);
-        Processor = new IntakeProcessor(dataSource, Store, new MessageClassifier(), Clocks, Workflows, Jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
+        Processor = new IntakeProcessor(dataSource, Store, classifier ?? new MessageClassifier(), Clocks, Workflows, Jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -42,13 +42,14 @@ public sealed class IntakeHarness : IAsyncDisposable
 
     public RecordingWorkflowEngine Workflows { get; } = new();
 
-    public static async Task<IntakeHarness> CreateAsync()
+    public static async Task<IntakeHarness> CreateAsync(MessageClassifier? classifier = null)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();
-        return new IntakeHarness(NpgsqlDataSource.Create(connectionString), new MessageCipher(RandomNumberGenerator.GetBytes(32)));
+        return new IntakeHarness(NpgsqlDataSource.Create(connectionString), new MessageCipher(RandomNumberGenerator.GetBytes(32)), classifier);
     }
 
-    public MailboxReader Reader(MailServers servers, string mailbox, bool moveToProcessed = true, MailboxHealth? health = null) =>
+    public MailboxReader Reader(
+        MailServers servers, string mailbox, bool moveToProcessed = true, MailboxHealth? health = null, Microsoft.Extensions.Logging.ILogger<MailboxReader>? logger = null, InboundMessageStore? store = null) =>
         new(
             new MailboxOptions
             {
@@ -63,10 +64,10 @@ public sealed class IntakeHarness : IAsyncDisposable
                 PollInterval = TimeSpan.FromMilliseconds(500),
                 Timeout = TimeSpan.FromSeconds(10),
             },
-            Store,
+            store ?? Store,
             health ?? new MailboxHealth(TimeProvider.System),
             TimeProvider.System,
-            NullLogger<MailboxReader>.Instance);
+            logger ?? NullLogger<MailboxReader>.Instance);
 
     public static SmtpOptions Smtp(MailServers servers) => new()
     {
