@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Primitives;
 
 namespace KccRights.Host.Web.Security;
@@ -15,7 +15,8 @@ namespace KccRights.Host.Web.Security;
 /// <item>A JSON body carrying one is refused with 400 (problem details naming the member), so an API client learns
 /// its data was not stored as sent.</item>
 /// <item>Form fields are cleaned: the characters are removed (text pasted from another program carries them), and the
-/// form is handled as if they had not been typed.</item>
+/// form is handled as if they had not been typed. A NUL in a form is refused (400) by ASP.NET Core's own form reader
+/// before any field can be cleaned; the error page says so.</item>
 /// </list>
 /// </summary>
 public static class InputCleaning
@@ -76,6 +77,13 @@ public static class InputCleaning
 
     public static IApplicationBuilder UseInputCleaning(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // The error page shown for a refusal runs this again: its body was read (or could not be) the first time.
+        if (context.Features.Get<IStatusCodeReExecuteFeature>() is not null)
+        {
+            await next();
+            return;
+        }
+
         var problem = Refusal(context.Request) ?? await CleanBodyAsync(context.Request);
         if (problem is not null)
         {
@@ -115,13 +123,16 @@ public static class InputCleaning
             }
             catch (InvalidDataException)
             {
+                // ASP.NET Core's form reader refuses some input outright (a NUL among it): refused here, not a 500 later
+                // when the error page's model binding would read the same body again.
+                request.Form = FormCollection.Empty;
                 return "The form could not be read.";
             }
 
             if (form.Any(f => HasUnwanted(f.Key) || f.Value.Any(HasUnwanted)))
             {
                 var cleaned = form.ToDictionary(f => Clean(f.Key), f => new StringValues(f.Value.Select(v => v is null ? null : Clean(v)).ToArray()), StringComparer.OrdinalIgnoreCase);
-                request.HttpContext.Features.Set<IFormFeature>(new FormFeature(new FormCollection(cleaned, form.Files)));
+                request.Form = new FormCollection(cleaned, form.Files);
             }
 
             return null;
