@@ -58,6 +58,16 @@ public partial class TriageJourneyTests
             receivedAt,
             "not a request: no right asked for");
 
+        var replyMessage = await StoreTriagedAsync(
+            $"From: Reply Person <reply.{tag}@example.com>\r\nTo: data.protection@kent.gov.uk\r\nSubject: Re: your letter {tag}\r\n" +
+            $"Message-ID: <reply-{tag}@example.com>\r\nDate: {receivedAt:R}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere is the answer.\r\n",
+            receivedAt,
+            "a reply that matches no case: find its case");
+
+        // A message the mail server could not serve has no stored message: it is shown by its UID (issue 9, Build 2).
+        var unserved = await ScalarAsync(
+            $"INSERT INTO intake_triage (inbound_message_id, imap_uid, mailbox, reason_kind, detail, reasons, created_at) VALUES (NULL, 4242{tag.Length}, 'INBOX', 'imap-unavailable', 'fetch timed out after 3 tries', '[]', now()) RETURNING id");
+
         var officer = await NewPageAsync();
         await Browser.SignInAsync(officer, Base, "Olivia Officer");
 
@@ -71,7 +81,15 @@ public partial class TriageJourneyTests
         await Expect(row).ToContainTextAsync("NulName Person");
         await Expect(row).ToContainTextAsync($"Please delete my data {tag}");
         await Expect(row).ToContainTextAsync("22021");
+        await Expect(officer.Locator("#triage-items tr", new() { HasText = $"message 4242{tag.Length} in INBOX" })).ToContainTextAsync("fetch timed out after 3 tries");
         await Browser.AssertAccessibleAsync(officer);
+
+        // The unserved message can only be recorded (after an officer found it in the mailbox): no case or attachment from it.
+        await officer.GotoAsync(new Uri(Base, $"/triage/{unserved}").ToString());
+        await Expect(officer.GetByRole(AriaRole.Button, new() { Name = "Open case" })).ToHaveCountAsync(0);
+        await officer.GetByLabel("Why is this not a request?").FillAsync("Found in the mailbox and opened by hand");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Close as not a request" }).ClickAsync();
+        await Expect(officer.GetByText("Recorded as not a request")).ToBeVisibleAsync();
 
         // Not a request needs a reason: refused with an accessible error, nothing closed.
         await officer.GotoAsync(new Uri(Base, $"/triage/{otherMessage.TriageId}").ToString());
@@ -120,8 +138,22 @@ public partial class TriageJourneyTests
         await Expect(officer.GetByText($"Case {reference} opened from the message")).ToBeVisibleAsync();
         await Expect(officer.GetByText("NulName Person")).Not.ToHaveCountAsync(0);
         await Expect(officer.Locator("#workflow-state")).Not.ToBeEmptyAsync();
-        await Expect(officer.Locator("#triage-count")).ToHaveTextAsync((openBefore - 2).ToString(CultureInfo.InvariantCulture));
+        await Expect(officer.Locator("#triage-count")).ToHaveTextAsync((openBefore - 3).ToString(CultureInfo.InvariantCulture));
         await Browser.AssertAccessibleAsync(officer);
+
+        // The reply is attached to that case; an unknown or malformed reference is a clear error, nothing attached.
+        await officer.GotoAsync(new Uri(Base, $"/triage/{replyMessage.TriageId}").ToString());
+        await officer.GetByLabel("Case reference").FillAsync("KCC-SAR-2019-999999");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Attach to case" }).ClickAsync();
+        await Expect(officer.Locator(".govuk-error-summary")).ToContainTextAsync("No case has the reference KCC-SAR-2019-999999");
+        await Browser.AssertAccessibleAsync(officer);
+        await officer.GetByLabel("Case reference").FillAsync("not a reference");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Attach to case" }).ClickAsync();
+        await Expect(officer.Locator(".govuk-error-summary")).ToContainTextAsync("Enter a case reference like");
+        await officer.GetByLabel("Case reference").FillAsync(reference.ToLowerInvariant());
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Attach to case" }).ClickAsync();
+        await Expect(officer.GetByText($"The message is attached to {reference}")).ToBeVisibleAsync();
+        await Expect(officer.Locator("#triage-count")).ToHaveTextAsync((openBefore - 4).ToString(CultureInfo.InvariantCulture));
 
         // As an emailed case: its clock starts at the instant the message reached the mailbox, its workflow runs, the
         // acknowledgement is queued, and the message is the case's request.
@@ -134,6 +166,9 @@ public partial class TriageJourneyTests
             Assert.That(await ScalarAsync($"SELECT count(*) FROM intake_triage t JOIN cases c ON c.id = t.outcome_case_id WHERE t.id = {nulMessage.TriageId} AND t.status = 'done' AND t.outcome = 'case-opened' AND t.resolved_by = 'demo-officer'"), Is.EqualTo(1L), "item closed");
             Assert.That(await ScalarAsync($"SELECT count(*) FROM audit_events a JOIN cases c ON c.id = a.case_id WHERE c.reference = '{reference}' AND a.action = 'triage.case-opened' AND a.outcome = 'allowed'"), Is.EqualTo(1L), "audited");
             Assert.That(await ScalarAsync($"SELECT count(*) FROM audit_events WHERE action = 'triage.not-a-request' AND detail->>'triage' = '{otherMessage.TriageId}'"), Is.EqualTo(1L), "not a request audited");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM intake_triage WHERE id = {otherMessage.TriageId} AND outcome = 'not-a-request' AND outcome_reason = 'A marketing email'"), Is.EqualTo(1L), "reason kept");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM messages_cases mc JOIN cases c ON c.id = mc.case_id WHERE c.reference = '{reference}' AND mc.inbound_message_id = {replyMessage.MessageId} AND mc.role = 'reply'"), Is.EqualTo(1L), "reply attached");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM audit_events a JOIN cases c ON c.id = a.case_id WHERE c.reference = '{reference}' AND a.action = 'triage.attached'"), Is.EqualTo(1L), "attach audited");
         });
     }
 
