@@ -120,6 +120,11 @@ public partial class TriageJourneyTests
             await ScalarAsync("SELECT count(*) FROM audit_events WHERE actor = 'demo-early-help' AND action IN ('triage.viewed', 'triage.item-viewed') AND outcome = 'refused'"),
             Is.GreaterThanOrEqualTo(2L));
 
+        // The reason is limited in length, with a clear message.
+        await officer.GetByLabel("Why is this not a request?").FillAsync(new string('x', 1001));
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Close as not a request" }).ClickAsync();
+        await Expect(officer.Locator(".govuk-error-summary")).ToContainTextAsync("The reason must be 1000 characters or fewer");
+
         // With a reason, the item is closed and leaves the inbox.
         await officer.GetByLabel("Why is this not a request?").FillAsync("A marketing email");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Close as not a request" }).ClickAsync();
