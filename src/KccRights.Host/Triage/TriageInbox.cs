@@ -145,6 +145,22 @@ public sealed class TriageInbox(
             "SELECT count(*)::int FROM intake_triage WHERE status = 'open'", cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// The navigation's count, or null when the database cannot answer: the layout is also the error page's, which must
+    /// still render during a database outage.
+    /// </summary>
+    public async Task<int?> NavigationCountAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await OpenCountAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Open items, oldest first.</summary>
     public async Task<IReadOnlyList<TriageItem>> OpenAsync(int limit, CancellationToken cancellationToken = default)
     {
