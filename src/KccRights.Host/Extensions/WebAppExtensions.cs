@@ -29,6 +29,7 @@ internal static class WebAppExtensions
         services.AddSingleton<CaseActions>();
         services.AddSingleton<CaseTimeline>();
         services.AddSingleton<DeadlineBadges>();
+        services.AddSingleton<KccRights.Host.Triage.TriageInbox>();
         return builder;
     }
 
@@ -42,6 +43,7 @@ internal static class WebAppExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseInputCleaning();
         app.MapRazorPages();
         app.MapCaseApi();
         app.MapOpenApi("/api/openapi.json").AllowAnonymous();
