@@ -55,8 +55,15 @@ internal static partial class ApiProblems
             return;
         }
 
-        // A status with no body (from authentication, authorization or routing): the same problem shape.
+        // A status with no body (from authentication, authorization or routing): the same problem shape. A cookie
+        // challenge's redirect to the sign-in page means no API token was accepted: 401.
         var response = context.Response;
+        if (!response.HasStarted && response.StatusCode is >= 300 and < 400 && response.Headers.Location.ToString().Contains("/sign-in", StringComparison.Ordinal))
+        {
+            response.Headers.Location = default;
+            response.StatusCode = StatusCodes.Status401Unauthorized;
+        }
+
         if (!response.HasStarted && response.StatusCode >= 400 && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
         {
             await WriteAsync(context, response.StatusCode, null);
