@@ -141,15 +141,7 @@ internal static class CaseApi
                 workload = await queries.WorkloadAsync(today, ct),
             });
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Policy = StaffAuthentication.DpoOnly }).WithName("Backlog");
-
-        MapUnknown(endpoints);
     }
-
-    /// <summary>Any other path under /api is a 404 problem, not the sign-in page (issue 9 item 11).</summary>
-    private static void MapUnknown(IEndpointRouteBuilder endpoints) =>
-        endpoints.Map("/api/{**rest}", () => Results.Problem(detail: "There is no such API operation: see /api/openapi.json.", statusCode: StatusCodes.Status404NotFound))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
 
     private static void MapCaseAction<TBody>(RouteGroupBuilder api, AuthorizeAttribute write, string name, Func<CaseActions, long, TBody, Actor, CancellationToken, Task> act)
         where TBody : class =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -55,13 +56,20 @@ internal static partial class ApiProblems
             return;
         }
 
-        // A status with no body (from authentication, authorization or routing): the same problem shape. A cookie
-        // challenge's redirect to the sign-in page means no API token was accepted: 401.
+        // A status with no body (from authentication, authorization or routing): the same problem shape. The app-wide
+        // sign-in rule meets requests that matched no API operation first, and its cookie challenge redirects to the
+        // sign-in page: under /api that is a 404 (no such path), the routing's own 405 or 415, or else a 401.
         var response = context.Response;
         if (!response.HasStarted && response.StatusCode is >= 300 and < 400 && response.Headers.Location.ToString().Contains("/sign-in", StringComparison.Ordinal))
         {
             response.Headers.Location = default;
-            response.StatusCode = StatusCodes.Status401Unauthorized;
+            response.StatusCode = context.GetEndpoint() switch
+            {
+                null => StatusCodes.Status404NotFound,
+                { DisplayName: { } name } when name.StartsWith("405 ", StringComparison.Ordinal) => StatusCodes.Status405MethodNotAllowed,
+                { DisplayName: { } name } when name.StartsWith("415 ", StringComparison.Ordinal) => StatusCodes.Status415UnsupportedMediaType,
+                _ => StatusCodes.Status401Unauthorized,
+            };
         }
 
         if (!response.HasStarted && response.StatusCode >= 400 && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
@@ -75,8 +83,22 @@ internal static partial class ApiProblems
         { StatusCode: StatusCodes.Status413PayloadTooLarge } => $"The request body is larger than {MaxRequestBodyBytes / 1024:N0} KB.",
         { InnerException: JsonException { Path: { Length: > 1 } path } } => $"The JSON body could not be read at {path}: check its type and format.",
         { InnerException: JsonException } => "The JSON body could not be read: check it is well-formed.",
+        _ when BindFailure().Match(ex.Message) is { Success: true } bind => $"{bind.Groups["name"].Value} must be {Expected(bind.Groups["type"].Value)}.",
+        _ when ex.Message.Contains("body was provided", StringComparison.Ordinal) || ex.Message.Contains("not provided from body", StringComparison.Ordinal) => "The request needs a JSON body.",
         _ => ex.Message,
     };
+
+    private static string Expected(string type) => type switch
+    {
+        _ when type.Contains("int", StringComparison.OrdinalIgnoreCase) => "a whole number",
+        _ when type.Contains("bool", StringComparison.OrdinalIgnoreCase) => "true or false",
+        _ when type.Contains("Date", StringComparison.Ordinal) => "a date (yyyy-MM-dd)",
+        _ => "a valid value",
+    };
+
+    // ASP.NET Core's wording for a route or query value that does not convert: Failed to bind parameter "int? limit" from "abc".
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>.*) (?<name>\w+)" from""")]
+    private static partial Regex BindFailure();
 
     private static async Task WriteAsync(HttpContext context, int status, string? detail)
     {
