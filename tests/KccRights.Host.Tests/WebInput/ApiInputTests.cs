@@ -50,10 +50,10 @@ public sealed class ApiInputTests
         });
     }
 
-    [TestCase("/api/cases?limit=abc")]
-    [TestCase("/api/cases?offset=1e99")]
-    [TestCase("/api/cases?overdue=perhaps")]
-    public async Task ListCases_WithAQueryValueThatDoesNotParse_Is400ProblemDetails(string path)
+    [TestCase("/api/cases?limit=abc", "limit must be a whole number.")]
+    [TestCase("/api/cases?offset=1e99", "offset must be a whole number.")]
+    [TestCase("/api/cases?overdue=perhaps", "overdue must be true or false.")]
+    public async Task ListCases_WithAQueryValueThatDoesNotParse_Is400ProblemDetails(string path, string detail)
     {
         using var api = await WebInputService.ApiAsync("demo-officer");
 
@@ -63,7 +63,25 @@ public sealed class ApiInputTests
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(mediaType, Is.EqualTo(ProblemJson));
-            Assert.That(problem.GetProperty("detail").GetString(), Is.Not.Empty);
+            Assert.That(problem.GetProperty("detail").GetString(), Is.EqualTo(detail));
+        });
+    }
+
+    [Test]
+    public async Task OpenCase_WithNoBodyOrNotJson_IsAProblem_NotTheSignInPage()
+    {
+        using var api = await WebInputService.ApiAsync("demo-officer");
+
+        var empty = await SendAsync(api, HttpMethod.Post, "/api/cases", "");
+        var none = await SendAsync(api, HttpMethod.Post, "/api/cases", null);
+        var wrongMethod = await SendAsync(api, HttpMethod.Delete, "/api/cases", null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((empty.Status, empty.MediaType), Is.EqualTo((HttpStatusCode.BadRequest, ProblemJson)));
+            Assert.That(empty.Problem.GetProperty("detail").GetString(), Is.EqualTo("The request needs a JSON body."));
+            Assert.That((none.Status, none.MediaType), Is.EqualTo((HttpStatusCode.BadRequest, ProblemJson)));
+            Assert.That((wrongMethod.Status, wrongMethod.MediaType), Is.EqualTo((HttpStatusCode.MethodNotAllowed, ProblemJson)));
         });
     }
 

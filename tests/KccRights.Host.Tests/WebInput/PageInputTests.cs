@@ -216,6 +216,28 @@ public sealed partial class PageInputTests
         });
     }
 
+    [Test]
+    public async Task CaseAction_ByAnAuditor_Is403WithTheReason_AndChangesNothing()
+    {
+        using var api = await WebInputService.ApiAsync("demo-officer");
+        var reference = await WebInputService.OpenCaseAsync(api);
+        using var auditor = await StaffSession.SignInAsync("demo-auditor");
+        var antiforgery = StaffSession.AntiforgeryToken(await auditor.GetPageAsync("/sign-in"));
+
+        using var response = await auditor.Http.PostAsync(new Uri($"/cases/{reference}?handler=Note", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["NoteBody"] = "Auditor's note",
+            ["FormToken"] = Guid.NewGuid().ToString(),
+            ["__RequestVerificationToken"] = antiforgery,
+        }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("Your role cannot change cases.").And.Not.Contain("Auditor&#x27;s note</"));
+        });
+    }
+
     [TestCase("/error/-5", HttpStatusCode.NotFound)]
     [TestCase("/error/200", HttpStatusCode.NotFound)]
     [TestCase("/error/302", HttpStatusCode.NotFound)]
