@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Host.Cases;
@@ -10,21 +12,20 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace KccRights.Host.Api;
 
-public sealed record NewCaseBody(string Right, string Channel, DateOnly ReceivedOn, string? RequesterName, string? RequesterEmail, string? Relationship, string? SubjectName, string? Summary);
+public sealed record NewCaseBody(string? Right, string? Channel, DateOnly? ReceivedOn, string? RequesterName, string? RequesterEmail, string? Relationship, string? SubjectName, string? Summary);
 
-public sealed record PauseBody(DateOnly From, string Reason);
+public sealed record PauseBody(DateOnly? From, string? Reason);
 
-public sealed record ResumeBody(DateOnly On);
+public sealed record ResumeBody(DateOnly? On);
 
-public sealed record ExtendBody(string Reason);
+public sealed record ExtendBody(string? Reason);
 
 public sealed record AssignBody(string? Officer);
 
-public sealed record ApiError(string Error);
-
 /// <summary>
 /// The case operations as JSON under /api, for automation, with per-user bearer tokens (no cookies, so no cross-site
-/// request forgery). Errors are JSON with one message; nothing is half-written.
+/// request forgery). Errors are RFC 9457 problem details (application/problem+json) with one clear detail, from the
+/// handlers here or from <see cref="KccRights.Host.Web.ApiProblems"/> for what fails before them; nothing is half-written.
 /// </summary>
 internal static class CaseApi
 {
@@ -56,7 +57,7 @@ internal static class CaseApi
             var found = await queries.FindAsync(reference, ct);
             if (found is null)
             {
-                return Results.NotFound(new ApiError($"No case {reference}."));
+                return NoCase();
             }
 
             var actor = Actor.From(http.User);
@@ -69,43 +70,60 @@ internal static class CaseApi
         {
             if (!Rights.TryParseId(body.Right, out var right))
             {
-                return Results.BadRequest(new ApiError($"Unknown right '{body.Right}'."));
+                return BadRequest(body.Right is null ? "right is required." : "Unknown right: right must be one of " + string.Join(", ", Enum.GetValues<Right>().Select(r => r.Id())) + ".");
             }
 
             if (body.Relationship is not ("self" or "child" or "client" or "other"))
             {
-                return Results.BadRequest(new ApiError("relationship must be self, child, client or other."));
+                return BadRequest("relationship must be self, child, client or other.");
             }
 
             if (body.Channel is not ("letter" or "phone" or "in-person" or "email"))
             {
-                return Results.BadRequest(new ApiError("channel must be letter, phone, in-person or email."));
+                return BadRequest("channel must be letter, phone, in-person or email.");
+            }
+
+            // Missing, it was 0001-01-01 and answered "outside the bank-holiday data" (issue 9 item 11).
+            if (body.ReceivedOn is not { } receivedOn)
+            {
+                return BadRequest("receivedOn is required (a date, yyyy-MM-dd).");
+            }
+
+            var request = new NewCaseRequest
+            {
+                Right = right,
+                Channel = body.Channel,
+                ReceivedOn = receivedOn,
+                RequesterName = body.RequesterName,
+                RequesterEmail = body.RequesterEmail,
+                Relationship = body.Relationship,
+                SubjectName = body.SubjectName,
+                Summary = body.Summary,
+            };
+            var key = http.Request.Headers[IdempotencyKeyHeader];
+            if (key.Count > 1 || (key.Count == 1 && !ValidKey(key[0])))
+            {
+                return BadRequest($"{IdempotencyKeyHeader} must be one value of 1 to 255 visible ASCII characters.");
             }
 
             return await Guarded(async () =>
             {
-                var reference = await actions.OpenByHandAsync(
-                    new NewCaseRequest
-                    {
-                        Right = right,
-                        Channel = body.Channel,
-                        ReceivedOn = body.ReceivedOn,
-                        RequesterName = body.RequesterName,
-                        RequesterEmail = body.RequesterEmail,
-                        Relationship = body.Relationship,
-                        SubjectName = body.SubjectName,
-                        Summary = body.Summary,
-                    },
-                    Actor.From(http.User),
-                    null,
-                    ct);
+                if (key.Count == 1)
+                {
+                    // The same key and body give the same answer, however many times and however parallel they come.
+                    var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body));
+                    var (once, _) = await actions.OpenByHandOnceAsync(request, Actor.From(http.User), key[0]!, hash, ct);
+                    return Results.Created($"/api/cases/{once}", new { reference = once });
+                }
+
+                var reference = await actions.OpenByHandAsync(request, Actor.From(http.User), null, ct);
                 return Results.Created($"/api/cases/{reference}", new { reference = reference!.ToString() });
             });
         }).RequireAuthorization(write).WithName("OpenCase");
 
-        MapCaseAction<PauseBody>(api, write, "pause", (a, id, b, actor, ct) => a.PauseAsync(id, b.From, b.Reason, actor, null, ct));
-        MapCaseAction<ResumeBody>(api, write, "resume", (a, id, b, actor, ct) => a.ResumeAsync(id, b.On, actor, null, ct));
-        MapCaseAction<ExtendBody>(api, write, "extend", (a, id, b, actor, ct) => a.ExtendAsync(id, b.Reason, actor, null, ct));
+        MapCaseAction<PauseBody>(api, write, "pause", (a, id, b, actor, ct) => a.PauseAsync(id, Required(b.From, "from"), Required(b.Reason, "reason"), actor, null, ct));
+        MapCaseAction<ResumeBody>(api, write, "resume", (a, id, b, actor, ct) => a.ResumeAsync(id, Required(b.On, "on"), actor, null, ct));
+        MapCaseAction<ExtendBody>(api, write, "extend", (a, id, b, actor, ct) => a.ExtendAsync(id, Required(b.Reason, "reason"), actor, null, ct));
         MapCaseAction<AssignBody>(api, write, "assign", (a, id, b, actor, ct) => a.AssignAsync(id, b.Officer, actor, null, ct));
         MapCaseAction<object>(api, write, "withdraw", (a, id, _, actor, ct) => a.CloseAsWithdrawnAsync(id, actor, null, ct));
 
@@ -131,7 +149,7 @@ internal static class CaseApi
         {
             var found = await queries.FindAsync(reference, ct);
             return found is null
-                ? Results.NotFound(new ApiError($"No case {reference}."))
+                ? NoCase()
                 : await Guarded(async () =>
                 {
                     await act(actions, found.Id, body, Actor.From(http.User), ct);
@@ -139,19 +157,37 @@ internal static class CaseApi
                 });
         }).RequireAuthorization(write).WithName($"Case{char.ToUpperInvariant(name[0])}{name[1..]}");
 
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static bool ValidKey(string? key) => key is { Length: > 0 and <= 255 } && key.All(c => c is > ' ' and <= '~');
+
+    private static IResult BadRequest(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult NoCase() => Results.Problem(detail: "No case has that reference.", statusCode: StatusCodes.Status404NotFound);
+
+    private static T Required<T>(T? value, string name)
+        where T : struct => value ?? throw new CaseInputException($"{name} is required.");
+
+    private static string Required(string? value, string name) =>
+        string.IsNullOrWhiteSpace(value) ? throw new CaseInputException($"{name} is required.") : value;
+
     private static async Task<IResult> Guarded(Func<Task<IResult>> work)
     {
         try
         {
             return await work();
         }
-        catch (Exception ex) when (ex is ClockChangeRefusedException or BankHolidayDataException)
+        catch (CaseInputException ex)
         {
-            return Results.UnprocessableEntity(new ApiError(ex.Message));
+            return BadRequest(ex.Message);
+        }
+        catch (Exception ex) when (ex is ClockChangeRefusedException or BankHolidayDataException or IdempotencyKeyReusedException)
+        {
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (UnauthorizedAccessException ex)
         {
-            return Results.Json(new ApiError(ex.Message), statusCode: StatusCodes.Status403Forbidden);
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status403Forbidden);
         }
     }
 

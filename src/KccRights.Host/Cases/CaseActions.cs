@@ -60,6 +60,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actor);
+        CheckLengths(request);
         if (request.ReceivedOn > LondonTime.Today(time))
         {
             throw new ClockChangeRefusedException("The received date cannot be in the future.");
@@ -72,6 +73,68 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             return null;
         }
 
+        var reference = await OpenInTransactionAsync(transaction, request, actor, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return reference;
+    }
+
+    /// <summary>
+    /// Opens a case once for an API client's Idempotency-Key (issue 9 item 11): the key is recorded with the request's
+    /// hash and the new reference in the case's own transaction. A repeat - even in parallel, when its insert waits on
+    /// the first's key - gets the first's reference; a repeat with another body is refused. If the first fails, its key
+    /// goes with it and a retry opens the case.
+    /// </summary>
+    public async Task<(string Reference, bool Repeated)> OpenByHandOnceAsync(NewCaseRequest request, Actor actor, string key, byte[] requestHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(actor);
+        CheckLengths(request);
+        if (request.ReceivedOn > LondonTime.Today(time))
+        {
+            throw new ClockChangeRefusedException("The received date cannot be in the future.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var claimed = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO api_idempotency_keys (user_subject, idempotency_key, request_hash, case_reference)
+            VALUES (@subject, @key, @requestHash, '') ON CONFLICT DO NOTHING
+            """,
+            new { subject = actor.Subject, key, requestHash },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (claimed == 0)
+        {
+            var earlier = await connection.QuerySingleAsync<IdempotencyRow>(new CommandDefinition(
+                "SELECT request_hash, case_reference FROM api_idempotency_keys WHERE user_subject = @subject AND idempotency_key = @key",
+                new { subject = actor.Subject, key },
+                transaction,
+                cancellationToken: cancellationToken));
+            return earlier.RequestHash.AsSpan().SequenceEqual(requestHash)
+                ? (earlier.CaseReference, true)
+                : throw new IdempotencyKeyReusedException("This Idempotency-Key was used for a different request.");
+        }
+
+        var reference = await OpenInTransactionAsync(transaction, request, actor, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_idempotency_keys SET case_reference = @reference WHERE user_subject = @subject AND idempotency_key = @key",
+            new { subject = actor.Subject, key, reference = reference.ToString() },
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return (reference.ToString(), false);
+    }
+
+    private sealed class IdempotencyRow
+    {
+        public byte[] RequestHash { get; init; } = [];
+        public string CaseReference { get; init; } = "";
+    }
+
+    private async Task<CaseReference> OpenInTransactionAsync(NpgsqlTransaction transaction, NewCaseRequest request, Actor actor, CancellationToken cancellationToken)
+    {
+        var connection = transaction.Connection!;
         var (id, reference) = await CaseStore.CreateAsync(transaction, request.Right, request.ReceivedOn.Year, request.Channel, cancellationToken);
         var receivedAt = new DateTimeOffset(request.ReceivedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         await clocks.OpenAsync(transaction, id, receivedAt, request.ReceivedOn, actor.Subject, cancellationToken);
@@ -95,7 +158,6 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         // The right's workflow runs the case from here, exactly as for an emailed request.
         await workflows.StartAsync(transaction, id, request.Right.Id(), null, actor.Subject, cancellationToken);
         await audit.RecordAsync(actor.Subject, actor.Role, "case.opened-by-hand", id, detail: new { channel = request.Channel }, transaction: transaction, cancellationToken: cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return reference;
     }
 
@@ -106,6 +168,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
     /// <summary>UK GDPR Art 12A(5): asking for clarification stops the clock from the day asked.</summary>
     public async Task PauseAsync(long caseId, DateOnly from, string reason, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
     {
+        CaseInput.Check((reason, CaseInput.MaxReason, "The reason"));
         if (await WorkflowRunsAsync(caseId, cancellationToken))
         {
             throw new ClockChangeRefusedException("This case's workflow asks for clarification from its triage task, and pauses the clock when it does.");
@@ -140,6 +203,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
     /// </summary>
     public async Task ExtendAsync(long caseId, string reason, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
     {
+        CaseInput.Check((reason, CaseInput.MaxReason, "The reason"));
         if (await WorkflowRunsAsync(caseId, cancellationToken))
         {
             await RaiseOrRefuseAsync(caseId, "extension-requested", new { reason }, actor, formToken, cancellationToken);
@@ -200,9 +264,19 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         }
     }
 
+    /// <summary>
+    /// Assigns the case to an active member of staff whose role may hold a case (officer, DPO or admin), or to no one
+    /// (null). Anyone else - an unknown id, an auditor, a record-owner, someone deactivated - is refused, checked in the
+    /// same transaction as the change (issue 9 item 6).
+    /// </summary>
     public Task AssignAsync(long caseId, string? officer, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
         InTransactionAsync(caseId, actor, formToken, officer == actor.Subject ? "case.claimed" : "case.assigned", new { officer }, async (tx, ct) =>
         {
+            if (officer is not null && !await MayHoldCasesAsync(tx, officer, ct))
+            {
+                throw new CaseInputException("Choose an active officer, DPO or admin: that person cannot be assigned cases.");
+            }
+
             var updated = await tx.Connection!.ExecuteAsync(new CommandDefinition(
                 "UPDATE cases SET assigned_to = @officer WHERE id = @caseId AND status = 'open'", new { caseId, officer }, tx, cancellationToken: ct));
             if (updated == 0)
@@ -215,7 +289,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         }, cancellationToken);
 
     public Task AddNoteAsync(long caseId, string body, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(caseId, actor, formToken, "case.note-added", new { }, (tx, ct) => tx.Connection!.ExecuteAsync(new CommandDefinition(
+        CaseInput.TooLong(body, CaseInput.MaxNote, "The note") is { } tooLong ? Task.FromException(new CaseInputException(tooLong)) : InTransactionAsync(caseId, actor, formToken, "case.note-added", new { }, (tx, ct) => tx.Connection!.ExecuteAsync(new CommandDefinition(
             "INSERT INTO case_notes (case_id, author, body, created_at) VALUES (@caseId, @author, @body, @now)",
             new { caseId, author = actor.Name, body, now = time.GetUtcNow() },
             tx,
@@ -329,6 +403,21 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
                 throw new ClockChangeRefusedException("Only an open record-owner task can be sent to a team.");
             }
         }, cancellationToken);
+
+    private static Task<bool> MayHoldCasesAsync(NpgsqlTransaction transaction, string subject, CancellationToken cancellationToken) =>
+        subject.Length > CaseInput.MaxSubject
+            ? Task.FromResult(false)
+            : transaction.Connection!.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM staff_users WHERE subject = @subject AND active AND role = ANY(@roles))",
+                new { subject, roles = CaseInput.CaseHolderRoles.ToArray() },
+                transaction,
+                cancellationToken: cancellationToken));
+
+    private static void CheckLengths(NewCaseRequest request) => CaseInput.Check(
+        (request.RequesterName, CaseInput.MaxName, "The requester's name"),
+        (request.RequesterEmail, CaseInput.MaxEmail, "The requester's email address"),
+        (request.SubjectName, CaseInput.MaxName, "The data subject's name"),
+        (request.Summary, CaseInput.MaxSummary, "What they asked for"));
 
     public static bool MayWorkOn(CaseTask task, Actor actor) => task.Role switch
     {

@@ -35,6 +35,9 @@ public static class TaskSubmission
             .Where(f => f.Required && string.IsNullOrWhiteSpace(posted.GetValueOrDefault(f.Name)))
             .Select(f => ($"task-{task.Id}-{f.Name}", $"Enter {f.Label.ToLowerInvariant()}"))
             .ToList();
+        errors.AddRange(fields
+            .Where(f => CaseInput.TooLong(posted.GetValueOrDefault(f.Name), CaseInput.MaxTaskField, f.Label) is not null)
+            .Select(f => ($"task-{task.Id}-{f.Name}", CaseInput.TooLong(posted.GetValueOrDefault(f.Name), CaseInput.MaxTaskField, f.Label)!)));
         if (string.IsNullOrEmpty(outcome))
         {
             errors.Add(($"task-{task.Id}-outcome", "Choose an outcome"));

@@ -23,6 +23,8 @@ internal static class WebAppExtensions
             o.HeaderName = "RequestVerificationToken";
         });
         services.AddOpenApi("v1");
+        services.AddApiProblems();
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = ApiProblems.MaxRequestBodyBytes);
         services.AddSingleton<StaffStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<CaseQueries>();
@@ -37,8 +39,9 @@ internal static class WebAppExtensions
     {
         app.UseServerTiming();
         app.UseSecurityHeaders();
-        app.UseExceptionHandler("/error");
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", StatusCodeSelector = ApiProblems.PageStatusFor });
         app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseApiProblems();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();

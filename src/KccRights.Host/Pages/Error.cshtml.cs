@@ -4,6 +4,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace KccRights.Host.Pages;
 
+/// <summary>
+/// The error page, for error statuses only: the route takes 400 to 599 (issue 9 item 11: /error/-5 answered status -5),
+/// so any other code is not found. Without a code (after an exception) it keeps the status already chosen.
+/// </summary>
 [AllowAnonymous]
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel : PageModel
@@ -18,22 +22,28 @@ public sealed class ErrorModel : PageModel
 
     private void Describe(int? code)
     {
-        if (code == 404)
+        var status = code ?? (Response.StatusCode >= 400 ? Response.StatusCode : StatusCodes.Status500InternalServerError);
+        if (status == 404)
         {
             Title = "Page not found";
             Message = "Check the address or the case reference.";
         }
-        else if (code == 403)
+        else if (status == 403)
         {
             Title = "You do not have access to this page";
             Message = "Your role does not allow you to see this. The attempt has been recorded.";
         }
-        else if (code == 400)
+        else if (status == 400)
         {
             Title = "The form could not be accepted";
             Message = "It may have expired. Go back, reload the page and try again.";
         }
+        else if (status == 413)
+        {
+            Title = "Too much was sent";
+            Message = "What you entered is longer than the service accepts. Go back, shorten it and try again.";
+        }
 
-        Response.StatusCode = code ?? 500;
+        Response.StatusCode = status;
     }
 }

@@ -2,6 +2,7 @@ using KccRights.Host.Cases;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace KccRights.Host.Pages;
 
@@ -30,7 +31,15 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Au
             return refused;
         }
 
-        await actions.ClaimTaskAsync(Task, Actor, FormToken, HttpContext.RequestAborted);
+        try
+        {
+            await actions.ClaimTaskAsync(Task, Actor, FormToken, HttpContext.RequestAborted);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            return Refused(ex);
+        }
+
         Done = "The task is yours";
         return Redirect($"/tasks/{id}");
     }
@@ -57,14 +66,29 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Au
         {
             await actions.CompleteTaskAsync(Task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
         }
-        catch (ClockChangeRefusedException ex)
+        catch (Exception ex) when (ex is ClockChangeRefusedException or CaseInputException)
         {
             AddError("task", ex.Message);
             return Page();
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            return Refused(ex);
+        }
 
         Done = $"{Task.Title}: done";
         return Redirect("/tasks?view=mine");
+    }
+
+    /// <summary>
+    /// Someone who may see the task but not do it (an auditor, another team): 403 with the reason on the task's page,
+    /// not a 500 (issue 9 item 11). The refusal is audited by <see cref="CaseActions"/>.
+    /// </summary>
+    private PageResult Refused(UnauthorizedAccessException ex)
+    {
+        AddError("task", ex.Message);
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Page();
     }
 
     private async Task<IActionResult?> LoadAsync(long id)

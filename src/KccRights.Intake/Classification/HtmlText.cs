@@ -17,6 +17,8 @@ public static class HtmlText
         "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "section", "article", "header", "footer", "hr",
     };
 
+    private static readonly string[] FormTags = ["form", "input", "button", "select", "option", "optgroup", "textarea", "datalist", "output", "fieldset", "legend", "label"];
+
     private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "head", "title", "noscript", "template" };
 
     public static string ToText(string html)
@@ -40,6 +42,16 @@ public static class HtmlText
         sanitizer.AllowedSchemes.Add("mailto");
         sanitizer.AllowedSchemes.Add("cid");
         sanitizer.AllowedAttributes.Remove("srcset");
+
+        // No forms (a sender's form could post an officer's input anywhere, or pose as the service) and no positioned
+        // overlays (position: fixed or absolute can lay a fake page over the real one): issue 9 Build 8.
+        foreach (var tag in FormTags)
+        {
+            sanitizer.AllowedTags.Remove(tag);
+        }
+
+        sanitizer.AllowedCssProperties.Remove("position");
+        sanitizer.AllowedCssProperties.Remove("z-index");
         sanitizer.PostProcessNode += (_, e) =>
         {
             if (e.Node is IElement { LocalName: "img" } image)

@@ -86,6 +86,10 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         {
             AddError("officer", "Choose an officer");
         }
+        else if (CaseInput.TooLong(Officer, CaseInput.MaxSubject, "The officer") is not null)
+        {
+            AddError("officer", "Choose an officer from the list");
+        }
 
         return ActAsync(reference, $"Assigned to {Officer}", () => actions.AssignAsync(Case.Id, Officer, Actor, FormToken, HttpContext.RequestAborted), "officer");
     }
@@ -105,6 +109,10 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         if (string.IsNullOrWhiteSpace(PauseReason))
         {
             AddError("pause-reason", "Enter what was asked");
+        }
+        else if (CaseInput.TooLong(PauseReason, CaseInput.MaxReason, "What was asked") is { } tooLong)
+        {
+            AddError("pause-reason", tooLong);
         }
 
         return ActAsync(reference, "The clock is paused while the council waits for clarification", () => actions.PauseAsync(Case.Id, from!.Value, PauseReason!.Trim(), Actor, FormToken, HttpContext.RequestAborted), "pause-from");
@@ -127,6 +135,10 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         if (string.IsNullOrWhiteSpace(ExtensionReason))
         {
             AddError("extension-reason", "Enter why the request is complex or numerous");
+        }
+        else if (CaseInput.TooLong(ExtensionReason, CaseInput.MaxReason, "The reason") is { } tooLong)
+        {
+            AddError("extension-reason", tooLong);
         }
 
         return ActAsync(reference, "The case is extended", () => actions.ExtendAsync(Case.Id, ExtensionReason!.Trim(), Actor, FormToken, HttpContext.RequestAborted), "extension-reason");
@@ -157,6 +169,10 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         if (string.IsNullOrWhiteSpace(ExtensionReason))
         {
             AddError("extension-reason", "Enter why the request is complex or numerous");
+        }
+        else if (CaseInput.TooLong(ExtensionReason, CaseInput.MaxReason, "The reason") is { } tooLong)
+        {
+            AddError("extension-reason", tooLong);
         }
 
         return ActAsync(reference, "Extension requested: the DPO signs it off", () => RaiseOrRefuseAsync("extension-requested", new { reason = ExtensionReason!.Trim() }), "extension-reason");
@@ -218,13 +234,15 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
                 return Redirect($"/cases/{Case.Reference}");
             }
         }
-        catch (ClockChangeRefusedException ex)
+        catch (Exception ex) when (ex is ClockChangeRefusedException or CaseInputException)
         {
             AddError("tasks", ex.Message);
         }
-        catch (UnauthorizedAccessException)
+        catch (UnauthorizedAccessException ex)
         {
-            return RedirectToPage("/AccessDenied");
+            // Someone who may see the case but not do this: 403 with the reason, on the case page (issue 9 item 11).
+            AddError("tasks", ex.Message);
+            Response.StatusCode = StatusCodes.Status403Forbidden;
         }
 
         await LoadAsync(reference);
@@ -239,6 +257,10 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         if (string.IsNullOrWhiteSpace(NoteBody))
         {
             AddError("note-body", "Enter the note");
+        }
+        else if (CaseInput.TooLong(NoteBody, CaseInput.MaxNote, "The note") is { } tooLong)
+        {
+            AddError("note-body", tooLong);
         }
 
         return ActAsync(reference, "Note added", () => actions.AddNoteAsync(Case.Id, NoteBody!.Trim(), Actor, FormToken, HttpContext.RequestAborted), "note-body");
@@ -259,13 +281,14 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
                 Done = done;
                 return Redirect($"/cases/{Case.Reference}");
             }
-            catch (Exception ex) when (ex is ClockChangeRefusedException or BankHolidayDataException)
+            catch (Exception ex) when (ex is ClockChangeRefusedException or BankHolidayDataException or CaseInputException)
             {
                 AddError(errorField, ex.Message);
             }
-            catch (UnauthorizedAccessException)
+            catch (UnauthorizedAccessException ex)
             {
-                return RedirectToPage("/AccessDenied");
+                AddError(errorField, ex.Message);
+                Response.StatusCode = StatusCodes.Status403Forbidden;
             }
 
             await LoadAsync(reference);
@@ -277,15 +300,18 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
     private async Task<IActionResult?> LoadAsync(string reference)
     {
         var found = await queries.FindAsync(reference, HttpContext.RequestAborted);
+
+        // A role that may not see whole cases gets the same answer whether the reference exists or not, so it cannot
+        // find out which do (issue 9 Build 8: it was 302 against 404).
+        if (!Actor.MaySeeWholeCases)
+        {
+            await audit.RecordAsync(Actor.Subject, Actor.Role, "case.viewed", found?.Id, allowed: false, cancellationToken: HttpContext.RequestAborted);
+            return RedirectToPage("/AccessDenied");
+        }
+
         if (found is null)
         {
             return NotFound();
-        }
-
-        if (!Actor.MaySeeWholeCases)
-        {
-            await audit.RecordAsync(Actor.Subject, Actor.Role, "case.viewed", found.Id, allowed: false, cancellationToken: HttpContext.RequestAborted);
-            return RedirectToPage("/AccessDenied");
         }
 
         Case = found;
@@ -293,7 +319,7 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         History = await clocks.HistoryAsync(found.Id, HttpContext.RequestAborted);
         Notes = await queries.NotesAsync(found.Id, HttpContext.RequestAborted);
         Tasks = await timeline.TasksAsync(found.Id, HttpContext.RequestAborted);
-        Officers = (await staff.ListAsync(HttpContext.RequestAborted)).Where(u => u.Role is StaffRoles.Officer or StaffRoles.Dpo).ToList();
+        Officers = (await staff.ListAsync(HttpContext.RequestAborted)).Where(u => CaseInput.CaseHolderRoles.Contains(u.Role)).ToList();
         WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);

@@ -33,8 +33,11 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
 
     public IReadOnlyList<string> Stages { get; private set; } = [];
 
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public int PageNumber { get; set; } = 1;
+    /// <summary>
+    /// From the query's <c>page</c>, read in <see cref="OnGetAsync"/>: bound as a property it met Razor Pages' own "page"
+    /// route value first, failed to convert, and stayed 1 (issue 9 item 7: page 2 and 3 showed page 1's rows).
+    /// </summary>
+    public int PageNumber { get; private set; } = 1;
 
     [BindProperty]
     public string? Reference { get; set; }
@@ -47,9 +50,9 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
 
     public string PageUrl(int page) => "/cases" + Query(page);
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync([FromQuery(Name = "page")] int? page)
     {
-        PageNumber = Math.Max(1, PageNumber);
+        PageNumber = Math.Clamp(page ?? 1, 1, 100_000);
         (Cases, Total) = await queries.OpenCasesAsync(Filter(PageSize, (PageNumber - 1) * PageSize), HttpContext.RequestAborted);
         Stages = await queries.OpenStagesAsync(HttpContext.RequestAborted);
     }
@@ -104,7 +107,8 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
     private string Query(int page) =>
         $"?view={Uri.EscapeDataString(View)}&right={Uri.EscapeDataString(Right ?? "")}&overdue={(Overdue ? "true" : "false")}&paused={(Paused ? "true" : "false")}&stage={Uri.EscapeDataString(Stage ?? "")}&page={page}";
 
-    // Values starting with = + - @ are neutralised so a spreadsheet does not run them as formulas.
-    private static string Csv(string? value) =>
-        value is null ? "" : "\"" + (value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    // Values starting with = + - @, tab or carriage return are neutralised so a spreadsheet does not run them as
+    // formulas (OWASP CSV injection; issue 9 item 11: a leading tab was let through).
+    internal static string Csv(string? value) =>
+        value is null ? "" : "\"" + (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

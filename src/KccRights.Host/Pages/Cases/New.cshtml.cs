@@ -54,6 +54,21 @@ public sealed class NewModel(CaseActions actions, TimeProvider time) : StaffPage
             AddError("relationship", "Select whose data it is");
         }
 
+        // Lengths limited with a clear message (issue 9 Build 5); CaseActions checks the same for the API.
+        foreach (var (field, value, limit, what) in new[]
+        {
+            ("requester-name", RequesterName, CaseInput.MaxName, "The requester's name"),
+            ("requester-email", RequesterEmail, CaseInput.MaxEmail, "The requester's email address"),
+            ("subject-name", SubjectName, CaseInput.MaxName, "The data subject's name"),
+            ("summary", Summary, CaseInput.MaxSummary, "What they asked for"),
+        })
+        {
+            if (CaseInput.TooLong(Trimmed(value), limit, what) is { } tooLong)
+            {
+                AddError(field, tooLong);
+            }
+        }
+
         var (received, dateError) = Received.Parse("the date it was received");
         if (dateError is not null)
         {
@@ -93,6 +108,11 @@ public sealed class NewModel(CaseActions actions, TimeProvider time) : StaffPage
         catch (Exception ex) when (ex is ClockChangeRefusedException or BankHolidayDataException)
         {
             AddError("received", ex.Message);
+            return Page();
+        }
+        catch (CaseInputException ex)
+        {
+            AddError("summary", ex.Message);
             return Page();
         }
     }
