@@ -37,7 +37,6 @@ internal static class ApiTokenCommand
                 ? n
                 : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--days must be a whole number of days from 1 to {MaximumDays}"));
 
-        DapperSetup.Configure();
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         await using var database = await DatabaseBootstrap.StartAsync(DeadlineExtensions.CommandConfiguration(), loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
