@@ -21,6 +21,12 @@ public sealed class OidcOptions
 
     public string? ClientSecret { get; set; }
 
+    /// <summary>
+    /// The provider's metadata must come over HTTPS (always true for Entra ID); false only for a provider on loopback
+    /// in tests.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
 }
 
@@ -102,15 +108,29 @@ internal static class StaffAuthentication
                 o.Authority = oidc.Authority;
                 o.ClientId = oidc.ClientId;
                 o.ClientSecret = oidc.ClientSecret;
+                o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 o.ResponseType = "code";
                 o.UsePkce = true;
                 o.SaveTokens = false;
                 o.Scope.Add("email");
 
+                // The token's own claim names: mapped, "oid" would become a long URI and the lookup below fall back to
+                // "sub", which Entra ID makes different for each application (issue 9, Build 10 found this).
+                o.MapInboundClaims = false;
+
+                // A refused sign-in (unknown or deactivated member of staff, a token not for this service) ends on the
+                // access page, not an unhandled exception; nothing is signed in.
+                o.Events.OnRemoteFailure = context =>
+                {
+                    context.Response.Redirect("/error/403");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
+
                 // Roles come from the service's own staff list, matched on the token's object id, never from the token alone.
                 o.Events.OnTokenValidated = async context =>
                 {
-                    var subject = context.Principal?.FindFirstValue("oid") ?? context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+                    var subject = context.Principal?.FindFirstValue("oid") ?? context.Principal?.FindFirstValue("sub");
                     var staff = context.HttpContext.RequestServices.GetRequiredService<StaffStore>();
                     var user = subject is null ? null : await staff.FindBySubjectAsync(subject, context.HttpContext.RequestAborted);
                     if (user is null)
