@@ -83,6 +83,26 @@ public class SignInTests
         });
     }
 
+    [Test]
+    public async Task SigningOut_EndsOnTheSignedOutPage_AndTheNextVisitAsksTheProviderAgain()
+    {
+        _provider.NextOid = "oid-olivia";
+        _provider.NextAudience = null;
+        var page = await NewPageAsync();
+        await page.GotoAsync(new Uri(_service.BaseUrl, "/cases").ToString());
+        await Assertions.Expect(page.GetByText("Signed in as Olivia Oidc (officer)")).ToBeVisibleAsync();
+        var asked = _provider.AuthorizationRequests.Count;
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/signed-out$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You have signed out" })).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in again" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Signed in as Olivia Oidc (officer)")).ToBeVisibleAsync();
+        Assert.That(_provider.AuthorizationRequests, Has.Count.EqualTo(asked + 1), "signing in again went to the provider");
+    }
+
     [TestCase("oid-nobody", null, TestName = "UnknownOid_IsRefused")]
     [TestCase("oid-gone", null, TestName = "DeactivatedStaff_IsRefused")]
     [TestCase("oid-olivia", "another-application", TestName = "TokenForAnotherAudience_IsRefused")]

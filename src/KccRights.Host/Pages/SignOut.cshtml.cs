@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Staff;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -11,7 +12,7 @@ namespace KccRights.Host.Pages;
 /// Signing out is a POST with an anti-forgery token like every other form. It changes the user's security stamp, so the
 /// old cookie is refused even if it was copied and is replayed (issue 9, Build 3); this ends the user's other sessions too.
 /// </summary>
-public sealed class SignOutModel(StaffStore staff) : PageModel
+public sealed class SignOutModel(StaffStore staff, IConfiguration configuration) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
@@ -23,6 +24,9 @@ public sealed class SignOutModel(StaffStore staff) : PageModel
         }
 
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return Redirect("/sign-in");
+
+        // With Entra ID the demo sign-in page does not exist: say so plainly, rather than start a new sign-in at once.
+        var oidc = configuration.GetSection(OidcOptions.Section).Get<OidcOptions>();
+        return Redirect(oidc?.IsConfigured == true ? "/signed-out" : "/sign-in");
     }
 }
