@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KccRights.TestSupport;
+using Npgsql;
 
 namespace KccRights.Web.Tests;
 
@@ -12,16 +13,22 @@ public class ApiTests
 {
     private static async Task<string> CreateTokenAsync(string subject)
     {
-        var info = Kccrights.StartInfo(["api-token", "create", "--user", subject], new Dictionary<string, string>
+        var (exitCode, output, error) = await RunCommandAsync("api-token", "create", "--user", subject);
+        Assert.That(exitCode, Is.Zero, error);
+        return output.Trim();
+    }
+
+    private static async Task<(int ExitCode, string Out, string Err)> RunCommandAsync(params string[] args)
+    {
+        var info = Kccrights.StartInfo(args, new Dictionary<string, string>
         {
             ["Storage__DataDirectory"] = ServiceSetUp.Service.DataDirectory,
         });
         using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, error);
-        return output.Trim();
+        return (process.ExitCode, await output, await error);
     }
 
     private static HttpClient Client(string? token)
@@ -53,6 +60,46 @@ public class ApiTests
         var response = await http.GetAsync(new Uri("/api/cases", UriKind.Relative));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task Api_RefusedTokens_Are401WithWwwAuthenticateBearer()
+    {
+        var expired = await CreateTokenAsync("demo-officer");
+        var revoked = await CreateTokenAsync("demo-officer");
+        using var good = Client(expired);
+        var beforeExpiry = await good.GetAsync(new Uri("/api/cases", UriKind.Relative));
+        await using (var connection = new NpgsqlConnection(ServiceSetUp.Service.DatabaseConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var expire = new NpgsqlCommand("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = sha256(convert_to(@token, 'UTF8'))", connection);
+            expire.Parameters.AddWithValue("token", expired);
+            Assert.That(await expire.ExecuteNonQueryAsync(), Is.EqualTo(1));
+            await using var find = new NpgsqlCommand("SELECT id FROM api_tokens WHERE token_hash = sha256(convert_to(@token, 'UTF8'))", connection);
+            find.Parameters.AddWithValue("token", revoked);
+            var id = (long)(await find.ExecuteScalarAsync())!;
+            var (exitCode, output, error) = await RunCommandAsync("api-token", "revoke", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.That(exitCode, Is.Zero, error + output);
+        }
+
+        var responses = new Dictionary<string, HttpResponseMessage>();
+        foreach (var (name, token) in new[] { ("expired", expired), ("revoked", revoked), ("unknown", "kcc_not-a-real-token"), ("none", null) })
+        {
+            using var http = Client(token);
+            responses[name] = await http.GetAsync(new Uri("/api/cases", UriKind.Relative));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeExpiry.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the token worked before it expired");
+            foreach (var (name, response) in responses)
+            {
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), name);
+                Assert.That(response.Headers.WwwAuthenticate.Select(h => h.Scheme), Is.EqualTo(new[] { "Bearer" }), name);
+            }
+
+            Assert.That(responses["revoked"].Headers.WwwAuthenticate.Single().Parameter, Is.EqualTo("error=\"invalid_token\""));
+        });
     }
 
     [Test]

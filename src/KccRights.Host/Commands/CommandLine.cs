@@ -20,8 +20,9 @@ internal static class CommandLine
           deadline --received DATE|INSTANT [--clock-start DATE] [--pause FROM..TO]... [--bank-holidays FILE]
                                          print the statutory dates of one request as JSON
           deadlines recalculate          recalculate every open case's dates after the bank-holiday file changes
-          api-token create --user SUBJECT [--label TEXT]
-                                         issue a per-user API token for /api (printed once)
+          api-token create --user SUBJECT [--label TEXT] [--days N]|list|revoke ID
+                                         issue a per-user API token for /api (printed once; expires
+                                         after 90 days unless --days), list tokens, revoke one
           workflows validate|diagram ID|schema|versions|migrate ID --from-version H --to-version H [--map OLD=NEW]...
                                          check, draw, list and migrate the workflow definitions in workflows/
           incidents list [--all]|retry ID

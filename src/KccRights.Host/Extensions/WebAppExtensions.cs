@@ -16,6 +16,7 @@ internal static class WebAppExtensions
     {
         var services = builder.Services;
         services.AddStaffAuthentication(builder.Configuration, builder.Environment);
+        builder.AddProductionTransport();
         services.AddRazorPages(o => o.Conventions.AllowAnonymousToPage("/Error"));
         services.AddAntiforgery(o =>
         {
@@ -37,6 +38,7 @@ internal static class WebAppExtensions
 
     public static WebApplication UseStaffWebApp(this WebApplication app)
     {
+        app.UseProductionTransport();
         app.UseServerTiming();
         app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", StatusCodeSelector = ApiProblems.PageStatusFor });

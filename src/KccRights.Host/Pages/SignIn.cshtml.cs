@@ -10,7 +10,7 @@ namespace KccRights.Host.Pages;
 
 /// <summary>The demo sign-in: Development only. In any other environment the page does not exist (404) and Entra ID signs people in.</summary>
 [AllowAnonymous]
-public sealed class SignInModel(StaffStore staff, IHostEnvironment environment) : PageModel
+public sealed class SignInModel(StaffStore staff, IHostEnvironment environment, TimeProvider time) : PageModel
 {
     public IReadOnlyList<StaffUser> Users { get; private set; } = [];
 
@@ -45,7 +45,7 @@ public sealed class SignInModel(StaffStore staff, IHostEnvironment environment) 
             return Page();
         }
 
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, StaffAuthentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, StaffAuthentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, time));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 }

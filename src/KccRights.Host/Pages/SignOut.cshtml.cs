@@ -1,3 +1,6 @@
+using System.Security.Claims;
+using KccRights.Host.Web.Security;
+using KccRights.Infrastructure.Staff;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
@@ -5,14 +8,25 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace KccRights.Host.Pages;
 
-/// <summary>Signing out is a POST with an anti-forgery token like every other form.</summary>
-public sealed class SignOutModel : PageModel
+/// <summary>
+/// Signing out is a POST with an anti-forgery token like every other form. It changes the user's security stamp, so the
+/// old cookie is refused even if it was copied and is replayed (issue 9, Build 3); this ends the user's other sessions too.
+/// </summary>
+public sealed class SignOutModel(StaffStore staff, IConfiguration configuration) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
     public async Task<IActionResult> OnPostAsync()
     {
+        if (User.FindFirstValue(ClaimTypes.NameIdentifier) is { } subject)
+        {
+            await staff.RotateSecurityStampAsync(subject, HttpContext.RequestAborted);
+        }
+
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return Redirect("/sign-in");
+
+        // With Entra ID the demo sign-in page does not exist: say so plainly, rather than start a new sign-in at once.
+        var oidc = configuration.GetSection(OidcOptions.Section).Get<OidcOptions>();
+        return Redirect(oidc?.IsConfigured == true ? "/signed-out" : "/sign-in");
     }
 }

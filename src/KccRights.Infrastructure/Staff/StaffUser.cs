@@ -21,4 +21,19 @@ public sealed record StaffUser
     public string Role { get; init; } = "";
     public string? Team { get; init; }
     public bool Active { get; init; }
+
+    /// <summary>Changes on deactivation, a change of role or team, and sign-out: a session cookie carrying an older stamp is refused.</summary>
+    public Guid SecurityStamp { get; init; }
+}
+
+/// <summary>An API token as listed for an administrator: never the token itself, which is shown once and not stored.</summary>
+public sealed record ApiTokenInfo
+{
+    public long Id { get; init; }
+    public string Subject { get; init; } = "";
+    public string Label { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
+    public DateTimeOffset? LastUsedAt { get; init; }
 }

@@ -21,7 +21,25 @@ public sealed class OidcOptions
 
     public string? ClientSecret { get; set; }
 
+    /// <summary>
+    /// The provider's metadata must come over HTTPS (always true for Entra ID); false only for a provider on loopback
+    /// in tests.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
+}
+
+/// <summary>How sessions follow the staff table (issue 9, Build 3).</summary>
+public sealed class SessionOptions
+{
+    public const string Section = "Authentication:Session";
+
+    /// <summary>
+    /// How often a session cookie is checked against <c>staff_users</c> (active, role, team, security stamp), in seconds:
+    /// 0 checks on every request. A deactivation, change of role or sign-out takes effect within this time.
+    /// </summary>
+    public int RevalidateSeconds { get; set; } = 30;
 }
 
 internal static class StaffAuthentication
@@ -31,6 +49,12 @@ internal static class StaffAuthentication
     public const string DpoOnly = "Dpo";
     public const string Auditors = "Auditors";
     public const string Admins = "Admins";
+
+    /// <summary>The staff member's security stamp when the cookie was issued (migration 0075).</summary>
+    public const string SecurityStampClaim = "kcc:stamp";
+
+    /// <summary>When the cookie's claims were last read from <c>staff_users</c>, in Unix seconds.</summary>
+    public const string ValidatedClaim = "kcc:validated";
 
     /// <summary>
     /// Cookies for the web app, signed in through Entra ID (OpenID Connect) in production or the demo sign-in page in
@@ -45,6 +69,15 @@ internal static class StaffAuthentication
                 "Sign-in is not configured: set Authentication:Oidc:Authority and Authentication:Oidc:ClientId (Entra ID), or run in Development for the demo sign-in."]);
         }
 
+        var session = configuration.GetSection(SessionOptions.Section).Get<SessionOptions>() ?? new SessionOptions();
+        if (session.RevalidateSeconds is < 0 or > 60)
+        {
+            throw new OptionsValidationException(SessionOptions.Section, typeof(SessionOptions), [
+                "Authentication:Session:RevalidateSeconds must be from 0 (every request) to 60."]);
+        }
+
+        services.AddSingleton(session);
+        services.AddScoped<StaffCookieEvents>();
         var authentication = services
             .AddAuthentication(o =>
             {
@@ -58,9 +91,14 @@ internal static class StaffAuthentication
                 o.Cookie.Name = "kcc.session";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                // Issue 9 (Build 7): Secure always outside Development, where TLS ends at the proxy and the service may see
+                // plain HTTP; in Development (plain HTTP on loopback) as the request came.
+                o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+
+                // Issue 9 (Build 3): every session follows the staff table; see StaffCookieEvents.
+                o.EventsType = typeof(StaffCookieEvents);
             })
             .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(ApiTokenScheme, null);
         if (oidc.IsConfigured)
@@ -70,15 +108,29 @@ internal static class StaffAuthentication
                 o.Authority = oidc.Authority;
                 o.ClientId = oidc.ClientId;
                 o.ClientSecret = oidc.ClientSecret;
+                o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 o.ResponseType = "code";
                 o.UsePkce = true;
                 o.SaveTokens = false;
                 o.Scope.Add("email");
 
+                // The token's own claim names: mapped, "oid" would become a long URI and the lookup below fall back to
+                // "sub", which Entra ID makes different for each application (issue 9, Build 10 found this).
+                o.MapInboundClaims = false;
+
+                // A refused sign-in (unknown or deactivated member of staff, a token not for this service) ends on the
+                // access page, not an unhandled exception; nothing is signed in.
+                o.Events.OnRemoteFailure = context =>
+                {
+                    context.Response.Redirect("/error/403");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
+
                 // Roles come from the service's own staff list, matched on the token's object id, never from the token alone.
                 o.Events.OnTokenValidated = async context =>
                 {
-                    var subject = context.Principal?.FindFirstValue("oid") ?? context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+                    var subject = context.Principal?.FindFirstValue("oid") ?? context.Principal?.FindFirstValue("sub");
                     var staff = context.HttpContext.RequestServices.GetRequiredService<StaffStore>();
                     var user = subject is null ? null : await staff.FindBySubjectAsync(subject, context.HttpContext.RequestAborted);
                     if (user is null)
@@ -87,7 +139,7 @@ internal static class StaffAuthentication
                         return;
                     }
 
-                    context.Principal = Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
+                    context.Principal = Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, context.HttpContext.RequestServices.GetRequiredService<TimeProvider>());
                 };
             });
         }
@@ -101,6 +153,19 @@ internal static class StaffAuthentication
         return services;
     }
 
+    /// <summary>A session's principal: who, their role and team, and the security stamp and time it was read from the table.</summary>
+    public static ClaimsPrincipal Principal(StaffUser user, string scheme, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(time);
+        var principal = Principal(user, scheme);
+        var identity = (ClaimsIdentity)principal.Identity!;
+        identity.AddClaim(new Claim(SecurityStampClaim, user.SecurityStamp.ToString("N")));
+        identity.AddClaim(new Claim(ValidatedClaim, time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return principal;
+    }
+
+    /// <summary>A principal for one request (an API token): who, their role and team.</summary>
     public static ClaimsPrincipal Principal(StaffUser user, string scheme)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -133,7 +198,75 @@ internal sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOption
 
         var user = await staff.FindByApiTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
         return user is null
-            ? AuthenticateResult.Fail("Unknown or revoked API token.")
+            ? AuthenticateResult.Fail("Unknown, expired or revoked API token.")
             : AuthenticateResult.Success(new AuthenticationTicket(StaffAuthentication.Principal(user, Scheme.Name), Scheme.Name));
     }
+
+    /// <summary>RFC 6750 section 3: a 401 names the scheme, and says why when a token was given and refused.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        Response.Headers.WWWAuthenticate = result.Failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+        await base.HandleChallengeAsync(properties);
+    }
+}
+
+/// <summary>
+/// Issue 9 (Build 3): a session cookie is good only while the staff table agrees. Every request (or once within
+/// <see cref="SessionOptions.RevalidateSeconds"/>) the member of staff is read again by subject: a deactivated user or a
+/// cookie whose security stamp is older than the table's (role or team changed, signed out elsewhere) is refused and the
+/// cookie removed; otherwise role and team are taken from the table, never from the cookie.
+/// </summary>
+internal sealed partial class StaffCookieEvents(StaffStore staff, SessionOptions options, TimeProvider time, ILogger<StaffCookieEvents> logger)
+    : CookieAuthenticationEvents
+{
+    public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var principal = context.Principal;
+        var subject = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var stamp = principal?.FindFirstValue(StaffAuthentication.SecurityStampClaim);
+        if (subject is null || stamp is null)
+        {
+            // A cookie from before security stamps, or not one of ours.
+            await RejectAsync(context, null, "no security stamp");
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (options.RevalidateSeconds > 0
+            && long.TryParse(principal!.FindFirstValue(StaffAuthentication.ValidatedClaim), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var validated)
+            && now.ToUnixTimeSeconds() - validated < options.RevalidateSeconds)
+        {
+            return;
+        }
+
+        var user = await staff.FindBySubjectAsync(subject, context.HttpContext.RequestAborted);
+        if (user is null)
+        {
+            await RejectAsync(context, null, "not an active member of staff");
+            return;
+        }
+
+        if (!string.Equals(user.SecurityStamp.ToString("N"), stamp, StringComparison.Ordinal))
+        {
+            await RejectAsync(context, user.Id, "security stamp changed");
+            return;
+        }
+
+        context.ReplacePrincipal(StaffAuthentication.Principal(user, context.Scheme.Name, time));
+
+        // Re-issue the cookie with the new check time, so the next check is one interval away (not needed when every request checks).
+        context.ShouldRenew = options.RevalidateSeconds > 0;
+    }
+
+    private async Task RejectAsync(CookieValidatePrincipalContext context, long? userId, string reason)
+    {
+        LogSessionRefused(logger, userId, reason);
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(context.Scheme.Name);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session refused for staff user {UserId}: {Reason}")]
+    private static partial void LogSessionRefused(ILogger logger, long? userId, string reason);
 }
