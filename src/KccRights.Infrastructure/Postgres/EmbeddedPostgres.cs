@@ -15,6 +15,9 @@ namespace KccRights.Infrastructure.Postgres;
 public sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
     public const string DatabaseName = "kccrights";
+
+    /// <summary>The login role the running service uses (created by migration 0081); the superuser only migrates.</summary>
+    public const string AppRole = "kccrights_app";
     private const string SuperUser = "postgres";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
@@ -40,6 +43,8 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
     private string PasswordFile => Path.Combine(_root, "superuser.secret");
 
+    private string AppPasswordFile => Path.Combine(_root, "app.secret");
+
     /// <summary>A connection string for <paramref name="database"/> (the service's own database by default).</summary>
     public string ConnectionString(string database = DatabaseName) => new NpgsqlConnectionStringBuilder
     {
@@ -49,6 +54,62 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         Password = File.ReadAllText(PasswordFile).Trim(),
         Database = database,
     }.ConnectionString;
+
+    /// <summary>A connection string for <paramref name="database"/> as the service's own role, <see cref="AppRole"/>.</summary>
+    public string AppConnectionString(string database = DatabaseName) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = AppRole,
+        Password = File.ReadAllText(AppPasswordFile).Trim(),
+        Database = database,
+    }.ConnectionString;
+
+    /// <summary>
+    /// Gives <see cref="AppRole"/> its password from the app.secret file beside the superuser's (written on first
+    /// use, readable by the service's user only). False when the role does not exist yet (before migration 0081).
+    /// </summary>
+    public async Task<bool> EnsureAppRoleAsync(CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(AppPasswordFile))
+        {
+            var scratch = AppPasswordFile + ".new";
+            await File.WriteAllTextAsync(scratch, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            // Another process sharing the data directory may have written one first: keep theirs.
+            try
+            {
+                File.Move(scratch, AppPasswordFile, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(AppPasswordFile))
+            {
+                File.Delete(scratch);
+            }
+        }
+
+        var password = (await File.ReadAllTextAsync(AppPasswordFile, cancellationToken)).Trim();
+        if (password.Length == 0 || !password.All(Uri.IsHexDigit))
+        {
+            throw new EmbeddedPostgresException($"{AppPasswordFile} does not hold a password written by kccrights");
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", connection) { Parameters = { new() { Value = AppRole } } };
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            return false;
+        }
+
+        // A utility statement takes no parameters; the password is hex, so the literal needs no escaping.
+        await using var alter = new NpgsqlCommand($"ALTER ROLE {AppRole} WITH LOGIN PASSWORD '{password}'", connection);
+        await alter.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    }
 
     public static async Task<EmbeddedPostgres> StartAsync(string root, ILogger logger, CancellationToken cancellationToken = default)
     {
