@@ -42,10 +42,10 @@ public sealed class IntakeHarness : IAsyncDisposable
 
     public RecordingWorkflowEngine Workflows { get; } = new();
 
-    public static async Task<IntakeHarness> CreateAsync()
+    public static async Task<IntakeHarness> CreateAsync(byte[]? key = null)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();
-        return new IntakeHarness(NpgsqlDataSource.Create(connectionString), new MessageCipher(RandomNumberGenerator.GetBytes(32)));
+        return new IntakeHarness(NpgsqlDataSource.Create(connectionString), new MessageCipher(key ?? RandomNumberGenerator.GetBytes(32)));
     }
 
     public MailboxReader Reader(MailServers servers, string mailbox, bool moveToProcessed = true, MailboxHealth? health = null) =>
