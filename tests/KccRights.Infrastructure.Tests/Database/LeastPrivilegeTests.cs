@@ -76,4 +76,36 @@ public class LeastPrivilegeTests
             }
         }
     }
+
+    [Test]
+    public async Task Bootstrap_WithAnExternalServer_MigratesWithTheMigrationsConnection_AndRunsWithTheDatabaseOne()
+    {
+        // A new, empty database: ConnectionStrings:Migrations (the owner) creates the schema, the service runs as the app role.
+        var template = await TestPostgres.CreateDatabaseAsync();
+        var name = "x" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(TestPostgres.OwnerConnectionString(template)))
+        {
+            await admin.ExecuteAsync($"CREATE DATABASE {name}");
+        }
+
+        var app = new NpgsqlConnectionStringBuilder(template) { Database = name }.ConnectionString;
+        var owner = TestPostgres.OwnerConnectionString(app);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Database"] = app,
+            ["ConnectionStrings:Migrations"] = owner,
+        }).Build();
+
+        await using var database = await DatabaseBootstrap.StartAsync(configuration, NullLoggerFactory.Instance);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(database.MigrationConnectionString, Is.EqualTo(owner));
+            Assert.That(await connection.ExecuteScalarAsync<string>("SELECT current_user"), Is.EqualTo(EmbeddedPostgres.AppRole));
+            Assert.That(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases"), Is.Zero);
+            Assert.That(async () => await connection.ExecuteAsync("CREATE TABLE intruder (v int)"), Throws.InstanceOf<PostgresException>());
+        });
+    }
 }
