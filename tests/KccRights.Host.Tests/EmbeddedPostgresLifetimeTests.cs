@@ -57,6 +57,30 @@ public class EmbeddedPostgresLifetimeTests
         });
     }
 
+    [Test]
+    public async Task CtrlC_StopsTheServiceAndItsPostgres()
+    {
+        var service = await ServiceProcess.StartAsync(_dataDirectory, demo: false);
+        var postgres = PostmasterPid() ?? throw new AssertionException("no postmaster.pid while the service runs");
+        // owner.pid names the service process that started the server.
+        var servicePid = int.Parse(File.ReadAllText(Path.Combine(_dataDirectory, "postgres", "owner.pid")).Split(' ')[0], CultureInfo.InvariantCulture);
+
+        using (var interrupt = Process.Start("kill", ["-INT", servicePid.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync();
+        }
+
+        var serviceStopped = await WaitUntilAsync(() => !IsRunning(servicePid), TimeSpan.FromSeconds(60));
+        await service.DisposeAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(serviceStopped, Is.True, "the service stopped on SIGINT");
+            Assert.That(await WaitUntilAsync(() => !IsRunning(postgres), TimeSpan.FromSeconds(30)), Is.True, "its PostgreSQL stopped with it");
+            Assert.That(File.Exists(PostmasterPidFile), Is.False);
+        });
+    }
+
     private string PostmasterPidFile => Path.Combine(_dataDirectory, "postgres", "pgdata", "postmaster.pid");
 
     private int? PostmasterPid() =>
