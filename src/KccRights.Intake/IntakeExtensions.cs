@@ -32,6 +32,7 @@ public static class IntakeExtensions
         services.AddSingleton(storage);
         services.AddSingleton(_ => MessageCipher.FromOptions(storage, dataDirectory));
         services.AddSingleton<InboundMessageStore>();
+        services.AddHostedService<SealPlaintextAtStart>();
         services.AddSingleton<MessageClassifier>(sp => new MessageClassifier(classifier, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IntakeProcessor>();
         services.AddSingleton<MailboxHealth>();

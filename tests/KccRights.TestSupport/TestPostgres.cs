@@ -9,7 +9,8 @@ namespace KccRights.TestSupport;
 /// <summary>
 /// One real PostgreSQL per test process, started by the suite with the service's own embedded component (never
 /// skipped: a missing PostgreSQL fails the tests with the install hint). Each test gets its own migrated database,
-/// cloned from a template so migrations run once per process.
+/// cloned from a template so migrations run once per process. Tests connect as the service does: as the kccrights_app
+/// role (migration 0081), not the superuser; <see cref="OwnerConnectionString"/> gives the owner's for a test's own setup.
 /// </summary>
 public static class TestPostgres
 {
@@ -37,6 +38,11 @@ public static class TestPostgres
                 }
 
                 await DatabaseMigrator.MigrateAsync(_server.ConnectionString(Template), NullLogger.Instance);
+                if (!await _server.EnsureAppRoleAsync())
+                {
+                    throw new InvalidOperationException($"the migrations did not create the {EmbeddedPostgres.AppRole} role");
+                }
+
                 NpgsqlConnection.ClearAllPools();
             }
 
@@ -48,7 +54,7 @@ public static class TestPostgres
         }
     }
 
-    /// <summary>A fresh, migrated, empty database for one test; returns its connection string.</summary>
+    /// <summary>A fresh, migrated, empty database for one test; returns its connection string as the service's role.</summary>
     public static async Task<string> CreateDatabaseAsync()
     {
         var server = await ServerAsync();
@@ -57,7 +63,14 @@ public static class TestPostgres
         await admin.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {Template}", admin);
         await create.ExecuteNonQueryAsync();
-        return server.ConnectionString(name);
+        return server.AppConnectionString(name);
+    }
+
+    /// <summary>The owner's (superuser's) connection string for the same database as <paramref name="connectionString"/>.</summary>
+    public static string OwnerConnectionString(string connectionString)
+    {
+        var server = _server ?? throw new InvalidOperationException("no test database was created yet");
+        return server.ConnectionString(new NpgsqlConnectionStringBuilder(connectionString).Database!);
     }
 
     /// <summary>Stops the server and removes its files; call from each test assembly's [SetUpFixture] teardown.</summary>

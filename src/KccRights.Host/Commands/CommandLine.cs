@@ -28,6 +28,8 @@ internal static class CommandLine
           incidents list [--all]|retry ID
                                          jobs that failed every attempt, and retrying one
           classify FILE.eml              print how intake understands one email, as JSON
+          audit verify                   check the audit trail's hash chain; prints the first broken link
+          keys rotate                    re-encrypt stored mail and personal details under the current key
           help                           show this text
         """;
 
@@ -47,6 +49,8 @@ internal static class CommandLine
                 "workflows" => await WorkflowsCommand.RunAsync(rest),
                 "incidents" => await IncidentsCommand.RunAsync(rest),
                 "classify" => ClassifyCommand.Run(rest, Console.Out),
+                "audit" => await AuditCommand.RunAsync(rest),
+                "keys" => await KeysCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };

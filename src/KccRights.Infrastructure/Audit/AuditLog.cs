@@ -20,6 +20,10 @@ public sealed record AuditEvent
 /// <summary>
 /// The append-only record of who viewed, downloaded or changed which case, and of every refusal, so the council can
 /// show the ICO afterwards what was done, by whom and when (UK GDPR Art 5(2) accountability).
+/// The table refuses UPDATE, DELETE and TRUNCATE and each row is hash-chained to the one before (migration 0080,
+/// <see cref="AuditChain"/>). The chain's head is locked from an insert until its transaction ends, so inside a
+/// transaction record the event last, just before the commit, as every caller does: an event recorded early would hold
+/// up every other audited action until the commit, and could deadlock with one holding a row this transaction wants.
 /// </summary>
 public sealed class AuditLog(NpgsqlDataSource dataSource, TimeProvider time)
 {

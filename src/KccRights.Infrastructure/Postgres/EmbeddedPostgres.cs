@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -11,10 +12,17 @@ namespace KccRights.Infrastructure.Postgres;
 /// A private PostgreSQL cluster in a data directory, run with the PostgreSQL binaries installed on the machine
 /// (ADR 0003). The first start creates the cluster; later starts reuse it. When several processes share one data
 /// directory, the first starts the server and the others connect to it; only the one that started it stops it.
+/// The owner's process id is kept in owner.pid beside the cluster: a server whose owner died without stopping it
+/// (kill -9, OOM kill) is found at the next start and adopted, so the process that adopts it stops it at its own
+/// shutdown instead of leaving it running for ever (issue 9 Build 9). Starts take an exclusive lock on start.lock, so
+/// two processes never both adopt or both start.
 /// </summary>
 public sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
     public const string DatabaseName = "kccrights";
+
+    /// <summary>The login role the running service uses (created by migration 0081); the superuser only migrates.</summary>
+    public const string AppRole = "kccrights_app";
     private const string SuperUser = "postgres";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
@@ -40,6 +48,12 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
     private string PasswordFile => Path.Combine(_root, "superuser.secret");
 
+    private string AppPasswordFile => Path.Combine(_root, "app.secret");
+
+    private string OwnerFile => Path.Combine(_root, "owner.pid");
+
+    private string StartLockFile => Path.Combine(_root, "start.lock");
+
     /// <summary>A connection string for <paramref name="database"/> (the service's own database by default).</summary>
     public string ConnectionString(string database = DatabaseName) => new NpgsqlConnectionStringBuilder
     {
@@ -49,6 +63,62 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         Password = File.ReadAllText(PasswordFile).Trim(),
         Database = database,
     }.ConnectionString;
+
+    /// <summary>A connection string for <paramref name="database"/> as the service's own role, <see cref="AppRole"/>.</summary>
+    public string AppConnectionString(string database = DatabaseName) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = AppRole,
+        Password = File.ReadAllText(AppPasswordFile).Trim(),
+        Database = database,
+    }.ConnectionString;
+
+    /// <summary>
+    /// Gives <see cref="AppRole"/> its password from the app.secret file beside the superuser's (written on first
+    /// use, readable by the service's user only). False when the role does not exist yet (before migration 0081).
+    /// </summary>
+    public async Task<bool> EnsureAppRoleAsync(CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(AppPasswordFile))
+        {
+            var scratch = AppPasswordFile + ".new";
+            await File.WriteAllTextAsync(scratch, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            // Another process sharing the data directory may have written one first: keep theirs.
+            try
+            {
+                File.Move(scratch, AppPasswordFile, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(AppPasswordFile))
+            {
+                File.Delete(scratch);
+            }
+        }
+
+        var password = (await File.ReadAllTextAsync(AppPasswordFile, cancellationToken)).Trim();
+        if (password.Length == 0 || !password.All(Uri.IsHexDigit))
+        {
+            throw new EmbeddedPostgresException($"{AppPasswordFile} does not hold a password written by kccrights");
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", connection) { Parameters = { new() { Value = AppRole } } };
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            return false;
+        }
+
+        // A utility statement takes no parameters; the password is hex, so the literal needs no escaping.
+        await using var alter = new NpgsqlCommand($"ALTER ROLE {AppRole} WITH LOGIN PASSWORD '{password}'", connection);
+        await alter.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    }
 
     public static async Task<EmbeddedPostgres> StartAsync(string root, ILogger logger, CancellationToken cancellationToken = default)
     {
@@ -64,6 +134,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     {
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(SocketDirectory);
+        await using var startLock = await AcquireStartLockAsync(cancellationToken);
         if (RunsAsRoot)
         {
             // initdb and postgres refuse to run as root: the cluster belongs to the postgres user.
@@ -80,7 +151,16 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             if (await RunningPortAsync(cancellationToken) is { } runningPort)
             {
                 Port = runningPort;
-                Log.Reused(_logger, Port);
+                if (OwnerIsAlive())
+                {
+                    Log.Reused(_logger, Port);
+                    break;
+                }
+
+                // Orphaned: the process that started it is gone. This one takes it over and stops it at its shutdown.
+                _ownsServer = true;
+                await WriteOwnerAsync(cancellationToken);
+                Log.Adopted(_logger, Port);
                 break;
             }
 
@@ -90,6 +170,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             if (result.ExitCode == 0)
             {
                 _ownsServer = true;
+                await WriteOwnerAsync(cancellationToken);
                 Log.Started(_logger, Port);
                 break;
             }
@@ -181,6 +262,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         var result = await RunAsync(_binaries.PgCtl, ["-D", DataDirectory, "-m", "fast", "-w", "stop"], asPostgres: RunsAsRoot, CancellationToken.None);
         if (result.ExitCode == 0)
         {
+            File.Delete(OwnerFile);
             Log.Stopped(_logger, Port);
         }
         else
@@ -190,6 +272,63 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     }
 
     private static bool RunsAsRoot => !OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess;
+
+    /// <summary>An exclusive lock (flock) on start.lock, held while this process looks for, adopts or starts the server.</summary>
+    private async Task<FileStream> AcquireStartLockAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + CommandTimeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(StartLockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>owner.pid: this process's id and start time (so a recycled process id is not taken for the owner).</summary>
+    private async Task WriteOwnerAsync(CancellationToken cancellationToken)
+    {
+        using var self = Process.GetCurrentProcess();
+        var scratch = OwnerFile + ".new";
+        await File.WriteAllTextAsync(scratch, string.Create(CultureInfo.InvariantCulture, $"{self.Id} {self.StartTime.ToUniversalTime().Ticks}"), cancellationToken);
+        File.Move(scratch, OwnerFile, overwrite: true);
+    }
+
+    /// <summary>Whether the process named in owner.pid is still running (the same process, not a later one with its id).</summary>
+    private bool OwnerIsAlive()
+    {
+        if (!File.Exists(OwnerFile))
+        {
+            return false;
+        }
+
+        var parts = File.ReadAllText(OwnerFile).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var startTicks))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var owner = Process.GetProcessById(pid);
+            return !owner.HasExited && Math.Abs(owner.StartTime.ToUniversalTime().Ticks - startTicks) < TimeSpan.TicksPerSecond;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static int FreeLoopbackPort()
     {
@@ -225,6 +364,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
         [LoggerMessage(4, LogLevel.Information, "Stopped the embedded PostgreSQL on 127.0.0.1:{Port}")]
         public static partial void Stopped(ILogger logger, int port);
+
+        [LoggerMessage(6, LogLevel.Warning, "Took over the embedded PostgreSQL on 127.0.0.1:{Port}, left running by a service that did not stop it; it is stopped at this one's shutdown")]
+        public static partial void Adopted(ILogger logger, int port);
 
         [LoggerMessage(5, LogLevel.Warning, "The embedded PostgreSQL did not stop cleanly: {Reason}")]
         public static partial void StopFailed(ILogger logger, string reason);

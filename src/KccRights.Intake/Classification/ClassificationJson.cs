@@ -47,6 +47,24 @@ public static class ClassificationJson
         };
     }
 
+    /// <summary>
+    /// What is stored beside the message (issue 9 Build 6): <see cref="ToJson"/> without the personal parts - requester,
+    /// subject, agent reference, quoted reasons, attachment names. Those are derived on read from the encrypted message.
+    /// </summary>
+    public static JsonObject ToStoredJson(ClassificationResult result)
+    {
+        var json = ToJson(result);
+        foreach (var personal in PersonalKeys)
+        {
+            json.Remove(personal);
+        }
+
+        return json;
+    }
+
+    /// <summary>The keys <see cref="ToStoredJson"/> leaves out (migration 0082 removes them from rows stored before).</summary>
+    public static readonly IReadOnlyList<string> PersonalKeys = ["requester", "subject", "reference", "reasons", "attachments"];
+
     public static string ToLine(ClassificationResult result) => ToJson(result).ToJsonString(Compact);
 
     /// <summary>Reads back what <see cref="ToJson"/> stored (kind, rights and relationship; enough for reports).</summary>

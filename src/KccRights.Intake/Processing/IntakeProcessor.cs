@@ -192,11 +192,10 @@ public sealed partial class IntakeProcessor(
             await clocks.OpenAsync(transaction, caseId, message.ReceivedAt, receivedOn, Actor, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO case_requests (case_id, inbound_message_id, requester_name, requester_email, relationship, subject_name, subject_dob,
-                                           previous_names, school, upn, address, postcode, agent_reference, language, confidence, reasons,
-                                           id_requested, created_at)
-                VALUES (@caseId, @inboundId, @requesterName, @requesterEmail, @relationship, @subjectName, @subjectDob, @previousNames, @school,
-                        @upn, @address, @postcode, @agentReference, @language, @confidence, @reasons::jsonb, @askForId, @now)
+                INSERT INTO case_requests (case_id, inbound_message_id, requester_name, requester_email, relationship, subject_name,
+                                           sealed_details, agent_reference, language, confidence, reasons, id_requested, created_at)
+                VALUES (@caseId, @inboundId, @requesterName, @requesterEmail, @relationship, @subjectName, @sealedDetails, @agentReference,
+                        @language, @confidence, @reasons::jsonb, @askForId, @now)
                 """,
                 new
                 {
@@ -206,12 +205,16 @@ public sealed partial class IntakeProcessor(
                     requesterEmail = result.Requester.Email,
                     relationship = (result.Relationship ?? Relationship.Self).Id(),
                     subjectName = result.Subject.Name,
-                    subjectDob = result.Subject.DateOfBirth,
-                    previousNames = result.Subject.PreviousNames.ToArray(),
-                    school = result.Subject.School,
-                    upn = result.Subject.Upn,
-                    address = result.Subject.Address,
-                    postcode = result.Subject.Postcode,
+                    // Issue 9 Build 6: the subject's details are sealed with the stored-mail keys, never kept in plain text.
+                    sealedDetails = new CaseRequestDetails
+                    {
+                        SubjectDob = result.Subject.DateOfBirth,
+                        PreviousNames = result.Subject.PreviousNames.ToArray(),
+                        School = result.Subject.School,
+                        Upn = result.Subject.Upn,
+                        Address = result.Subject.Address,
+                        Postcode = result.Subject.Postcode,
+                    }.Seal(store.Cipher, caseId),
                     agentReference = result.Reference,
                     language = result.Language,
                     confidence = (decimal)Math.Round(result.Confidence, 2),

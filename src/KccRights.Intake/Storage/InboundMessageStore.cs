@@ -21,6 +21,9 @@ public readonly record struct StoreResult(long Id, bool Created);
 /// </summary>
 public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, MessageCipher cipher, TimeProvider time, ILogger<InboundMessageStore> logger)
 {
+    /// <summary>The stored-mail cipher, which also seals the personal details intake derives from a message.</summary>
+    internal MessageCipher Cipher => cipher;
+
     /// <param name="beforeCommit">Runs inside the transaction just before commit (tests use it to crash at that point).</param>
     public async Task<StoreResult> StoreAsync(
         byte[] raw, DateTimeOffset receivedAt, string? mailbox, Func<CancellationToken, Task>? beforeCommit = null, CancellationToken cancellationToken = default)
@@ -117,7 +120,7 @@ public sealed partial class InboundMessageStore(NpgsqlDataSource dataSource, Mes
                    last_error = NULL
             WHERE id = @id
             """,
-            new { id, status, kind = result.Kind.Id(), classification = ClassificationJson.ToJson(result).ToJsonString(), now },
+            new { id, status, kind = result.Kind.Id(), classification = ClassificationJson.ToStoredJson(result).ToJsonString(), now },
             transaction,
             cancellationToken: cancellationToken));
 

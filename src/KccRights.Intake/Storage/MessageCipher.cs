@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using KccRights.Infrastructure.Encryption;
 
 namespace KccRights.Intake.Storage;
 
@@ -100,7 +102,23 @@ public sealed class MessageCipher
         return plaintext;
     }
 
-    private static string IdOf(byte[] key) => Convert.ToHexStringLower(SHA256.HashData(key).AsSpan(0, 6));
+    /// <summary>Whether <paramref name="keyId"/> names the current key (rows under another are re-encrypted by <c>kccrights keys rotate</c>).</summary>
+    public bool IsCurrent(string keyId) => string.Equals(keyId, KeyId, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Personal data other than mail (case_requests' details), sealed with the same keys as stored mail into one value
+    /// that carries its key id (<see cref="SealedData"/>); <paramref name="context"/> names the table, column and row.
+    /// </summary>
+    public byte[] Seal(string text, string context)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return SealedData.Seal(_key, Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(context));
+    }
+
+    public string Open(byte[] sealedValue, string context) =>
+        Encoding.UTF8.GetString(SealedData.Open(id => _keys.GetValueOrDefault(id), sealedValue, Encoding.UTF8.GetBytes(context)));
+
+    private static string IdOf(byte[] key) => SealedData.KeyIdOf(key);
 
     private static byte[] Decode(string base64, string where)
     {

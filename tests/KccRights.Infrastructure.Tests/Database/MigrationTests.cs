@@ -11,7 +11,7 @@ public class MigrationTests
     [Test]
     public async Task Migrate_OnAMigratedDatabase_AppliesNothingTwice()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        var connectionString = TestPostgres.OwnerConnectionString(await TestPostgres.CreateDatabaseAsync());
 
         var applied = await DatabaseMigrator.MigrateAsync(connectionString, NullLogger.Instance);
 

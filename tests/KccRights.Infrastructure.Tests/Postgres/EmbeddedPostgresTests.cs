@@ -85,6 +85,26 @@ public class EmbeddedPostgresTests
     }
 
     [Test]
+    public async Task Start_WhenTheServerWasLeftByAProcessThatDied_AdoptsItAndStopsItAtShutdown()
+    {
+        // Issue 9 Build 9: the owner is gone (as after kill -9), so the server is found and stopped with the next owner.
+        await using var first = await EmbeddedPostgres.StartAsync(_root, NullLogger.Instance);
+        using (var gone = System.Diagnostics.Process.Start("true"))
+        {
+            await gone!.WaitForExitAsync();
+            await File.WriteAllTextAsync(Path.Combine(_root, "owner.pid"), $"{gone.Id} 0");
+        }
+
+        var pidFile = Path.Combine(first.DataDirectory, "postmaster.pid");
+        await using (var second = await EmbeddedPostgres.StartAsync(_root, NullLogger.Instance))
+        {
+            Assert.That(second.Port, Is.EqualTo(first.Port), "the running server was reused, not a second one started");
+        }
+
+        Assert.That(File.Exists(pidFile), Is.False, "the adopting process stopped the server at its shutdown");
+    }
+
+    [Test]
     public void Locate_WhenNoBinariesAnywhere_SaysWhatToInstall()
     {
         var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;

@@ -42,10 +42,10 @@ public sealed class IntakeHarness : IAsyncDisposable
 
     public RecordingWorkflowEngine Workflows { get; } = new();
 
-    public static async Task<IntakeHarness> CreateAsync(MessageClassifier? classifier = null)
+    public static async Task<IntakeHarness> CreateAsync(MessageClassifier? classifier = null, byte[]? key = null)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();
-        return new IntakeHarness(NpgsqlDataSource.Create(connectionString), new MessageCipher(RandomNumberGenerator.GetBytes(32)), classifier);
+        return new IntakeHarness(NpgsqlDataSource.Create(connectionString), new MessageCipher(key ?? RandomNumberGenerator.GetBytes(32)), classifier);
     }
 
     public MailboxReader Reader(

@@ -27,7 +27,9 @@ internal sealed class EffectHandler : IJobHandler
 
     public static async Task CreateTablesAsync(NpgsqlDataSource dataSource)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
+        // The service's role may not create tables: the owner does, and the default privileges grant them to it.
+        await using var connection = new NpgsqlConnection(KccRights.TestSupport.TestPostgres.OwnerConnectionString(dataSource.ConnectionString));
+        await connection.OpenAsync();
         await connection.ExecuteAsync(CreateTablesSql);
     }
 }

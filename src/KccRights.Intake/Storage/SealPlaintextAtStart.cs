@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace KccRights.Intake.Storage;
+
+/// <summary>
+/// At start, seals case_requests details stored in plain text before migration 0082 (the migration cannot: the key is
+/// the service's, not the database's). Finds nothing to do once done.
+/// </summary>
+public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, MessageCipher cipher, ILogger<SealPlaintextAtStart> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var count = await CaseRequestDetails.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
+        if (count > 0)
+        {
+            Log.Sealed(logger, count);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(4801, LogLevel.Information, "Sealed the personal details of {Count} case requests stored in plain text")]
+        public static partial void Sealed(ILogger logger, int count);
+    }
+}
