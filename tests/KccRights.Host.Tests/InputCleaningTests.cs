@@ -65,12 +65,15 @@ public class InputCleaningTests
     [Test]
     public void TriageItem_Reasons_AreReadableSentences()
     {
-        var item = new TriageItem { Reasons = """["low confidence", "written in Welsh"]""", ReasonKind = "imap-unavailable", Detail = "fetch timed out\0" };
+        var item = new TriageItem { Reasons = """["low confidence", "written in Welsh"]""", ReasonKind = "imap-unservable", Detail = "fetch timed out\0" };
         var odd = new TriageItem { Reasons = """{"error":"22021","attempts":5}""" };
 
         Assert.Multiple(() =>
         {
-            Assert.That(item.ReasonList, Is.EqualTo(new[] { "imap-unavailable", "low confidence", "written in Welsh", "fetch timed out" }));
+            Assert.That(item.ReasonList, Is.EqualTo(new[] { "low confidence", "written in Welsh" }));
+            Assert.That(item.KindLabel, Is.EqualTo("The mail server could not hand it over"));
+            Assert.That(item.TechnicalDetail, Is.EqualTo("fetch timed out"));
+            Assert.That(odd.KindLabel, Is.EqualTo("Intake could not tell what to do with it"));
             Assert.That(odd.ReasonList, Is.EqualTo(new[] { "error: 22021", "attempts: 5" }));
         });
     }

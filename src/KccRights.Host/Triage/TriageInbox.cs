@@ -38,6 +38,19 @@ public sealed record TriageItem
     public string? ResolvedBy { get; init; }
     public DateTimeOffset? ResolvedAt { get; init; }
 
+    /// <summary>Why intake put the item here, in words an officer uses (intake's <c>reason_kind</c>).</summary>
+    public string KindLabel => ReasonKind switch
+    {
+        null or "" or "classification" => "Intake could not tell what to do with it",
+        "over-budget" => "Too large or too slow to read in full",
+        "processing-failed" => "Intake failed on it after its retries",
+        "imap-unservable" => "The mail server could not hand it over",
+        var other => InputCleaning.OneLine(other),
+    };
+
+    /// <summary>The technical error behind the item, if any, for the item page (never the list).</summary>
+    public string? TechnicalDetail => Detail is { Length: > 0 } detail ? InputCleaning.OneLine(detail) : null;
+
     /// <summary>The reasons as sentences, whatever shape the JSON has (intake writes an array of strings).</summary>
     public IReadOnlyList<string> ReasonList
     {
@@ -52,16 +65,6 @@ public sealed record TriageItem
             catch (JsonException)
             {
                 list.Add(Reasons);
-            }
-
-            if (ReasonKind is { Length: > 0 } kind)
-            {
-                list.Insert(0, kind);
-            }
-
-            if (Detail is { Length: > 0 } detail)
-            {
-                list.Add(detail);
             }
 
             return list.Select(InputCleaning.OneLine).Where(r => r.Length > 0).ToList();
