@@ -75,7 +75,8 @@ internal static class WorkflowBenchmark
         var plainTime = TimeSpan.Zero;
         var apiRates = new Dictionary<int, double>();
         var apiCommitRates = new Dictionary<int, double>();
-        await using (var setup = new NpgsqlConnection(connectionString))
+        // The service's role runs no DDL (migration 0081): the baseline's table is the owner's, granted to the role.
+        await using (var setup = new NpgsqlConnection(TestPostgres.OwnerConnectionString(connectionString)))
         {
             await setup.OpenAsync();
             await setup.ExecuteAsync("CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL); INSERT INTO bench_counter VALUES (1, 0)");
