@@ -66,7 +66,7 @@ public partial class TriageJourneyTests
 
         // A message the mail server could not serve has no stored message: it is shown by its UID (issue 9, Build 2).
         var unserved = await ScalarAsync(
-            $"INSERT INTO intake_triage (inbound_message_id, imap_uid, mailbox, reason_kind, detail, reasons, created_at) VALUES (NULL, 4242{tag.Length}, 'INBOX', 'imap-unavailable', 'fetch timed out after 3 tries', '[]', now()) RETURNING id");
+            $"INSERT INTO intake_triage (inbound_message_id, imap_uid, mailbox, reason_kind, detail, reasons, created_at) VALUES (NULL, 4242{tag.Length}, 'INBOX/1', 'imap-unservable', 'TimeoutException: fetch timed out after 3 tries', '[\"the mail server could not serve message UID 4242 in INBOX/1 after 3 attempts\"]', now()) RETURNING id");
 
         var officer = await NewPageAsync();
         await Browser.SignInAsync(officer, Base, "Olivia Officer");

@@ -37,7 +37,7 @@ internal static class ApiTokenCommand
                 ? n
                 : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--days must be a whole number of days from 1 to {MaximumDays}"));
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
         await using var database = await DatabaseBootstrap.StartAsync(DeadlineExtensions.CommandConfiguration(), loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var staff = new StaffStore(dataSource);

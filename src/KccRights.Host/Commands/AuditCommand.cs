@@ -20,7 +20,7 @@ internal static class AuditCommand
             throw new CommandLineException("usage: kccrights audit verify");
         }
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
         await using var database = await DatabaseBootstrap.StartAsync(DeadlineExtensions.CommandConfiguration(), loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var report = await AuditChain.VerifyAsync(dataSource);

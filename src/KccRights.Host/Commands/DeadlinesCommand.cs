@@ -20,7 +20,7 @@ internal static class DeadlinesCommand
         }
 
         var configuration = DeadlineExtensions.CommandConfiguration();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         var services = new ServiceCollection()
             .AddSingleton(loggerFactory)

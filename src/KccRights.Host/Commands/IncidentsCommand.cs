@@ -19,7 +19,7 @@ internal static class IncidentsCommand
         };
 
         var configuration = DeadlineExtensions.CommandConfiguration();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var provider = WorkflowsCommand.OnlineServices(configuration, database.ConnectionString, loggerFactory);
         var store = provider.GetRequiredService<JobStore>();

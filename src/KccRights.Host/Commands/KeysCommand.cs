@@ -21,7 +21,7 @@ internal static class KeysCommand
         }
 
         var configuration = DeadlineExtensions.CommandConfiguration();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();

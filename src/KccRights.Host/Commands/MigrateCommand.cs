@@ -14,7 +14,7 @@ internal static class MigrateCommand
             throw new CommandLineException($"unexpected argument '{parsed.Positionals[0]}'");
         }
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(DeadlineExtensions.CommandConfiguration(), loggerFactory);
         Console.Out.WriteLine("Database is up to date.");
         return CommandLine.Ok;

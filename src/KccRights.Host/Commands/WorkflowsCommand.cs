@@ -87,7 +87,7 @@ internal static class WorkflowsCommand
 
     private static async Task<int> VersionsAsync(IConfiguration configuration)
     {
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var provider = OnlineServices(configuration, database.ConnectionString, loggerFactory);
         foreach (var version in await provider.GetRequiredService<VersionMigrator>().VersionsAsync())
@@ -113,7 +113,7 @@ internal static class WorkflowsCommand
         var from = parsed.Required("--from-version");
         var to = parsed.Required("--to-version");
         var actor = parsed.Single("--actor") ?? $"kccrights workflows migrate ({Environment.UserName})";
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var provider = OnlineServices(configuration, database.ConnectionString, loggerFactory);
         if (!WorkflowExtensions.CheckDefinitions(provider, Console.Error))

@@ -106,7 +106,12 @@ internal static partial class ApiProblems
         if (status == StatusCodes.Status401Unauthorized)
         {
             // RFC 9110 §11.6.1: a 401 names the scheme to use (issue 9 item 11).
-            response.Headers.WWWAuthenticate = "Bearer";
+            // The token handler may have set it already, with error="invalid_token" for a refused token: keep that.
+            if (string.IsNullOrEmpty(response.Headers.WWWAuthenticate))
+            {
+                response.Headers.WWWAuthenticate = "Bearer";
+            }
+
             detail ??= "Send an API token: Authorization: Bearer <token>.";
         }
 
