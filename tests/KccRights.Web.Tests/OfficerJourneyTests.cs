@@ -192,10 +192,12 @@ public partial class OfficerJourneyTests
             """);
 
         var count = await SealedParties.CountRequesterAsync(ServiceSetUp.Service, n => n == "Double Submitter");
+        var plain = await SealedParties.PlainValuesAsync(ServiceSetUp.Service);
         Assert.Multiple(() =>
         {
             Assert.That(statuses, Has.All.Not.EqualTo(500));
             Assert.That(count, Is.EqualTo(1L), $"statuses {string.Join(",", statuses)}");
+            Assert.That(plain, Is.Zero, "issue 9 Build 6: a case opened by hand keeps no name or address in plain text");
         });
     }
 

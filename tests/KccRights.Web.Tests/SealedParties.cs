@@ -28,6 +28,17 @@ internal static class SealedParties
         return all;
     }
 
+    /// <summary>How many case_requests rows hold a name, address, agent's reference or reasons in their plain columns.</summary>
+    public static async Task<long> PlainValuesAsync(ServiceProcess service)
+    {
+        await using var connection = new NpgsqlConnection(service.DatabaseConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM case_requests WHERE requester_name IS NOT NULL OR requester_email IS NOT NULL OR subject_name IS NOT NULL OR agent_reference IS NOT NULL OR reasons <> '[]'",
+            connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>How many cases have a requester of this name.</summary>
     public static async Task<long> CountRequesterAsync(ServiceProcess service, Func<string, bool> name) =>
         (await AllAsync(service)).Count(c => c.Parties.RequesterName is { } n && name(n));
