@@ -2,10 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using KccRights.Infrastructure.Cases;
+using KccRights.Intake.Acknowledgements;
+using KccRights.Intake.Letters;
 using KccRights.Intake.Storage;
 using KccRights.Intake.Tests.Support;
 using KccRights.TestSupport;
+using KccRights.Workflows.Reminders;
+using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
 using Npgsql;
 
 namespace KccRights.Intake.Tests.Storage;
@@ -117,6 +122,43 @@ public class PersonalDataAtRestTests
                 await harness.ScalarAsync<long>("SELECT count(*) FROM case_requests WHERE requester_name IS NOT NULL OR requester_email IS NOT NULL OR subject_name IS NOT NULL OR agent_reference IS NOT NULL OR reasons <> '[]'"),
                 Is.Zero);
         });
+    }
+
+    [Test]
+    public async Task LetterToTheRequester_GoesToTheSealedAddress_AndNamesThem()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+        var caseId = await RequestAsync(harness);
+        var mail = new KeepingSender();
+        var letters = new MailNotificationSender(mail, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }, harness.Cipher, NullLogger<MailNotificationSender>.Instance);
+
+        await using (var connection = await harness.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await letters.SendAsync(
+                new OutboundNotification { Key = "id-request:" + caseId, Template = "send-id-request", RecipientKind = "requester", Recipient = "requester", CaseId = caseId },
+                new JobContext { JobId = 1, Kind = "send-notification", Attempt = 1, CaseId = caseId, Payload = default, Transaction = transaction, Time = TimeProvider.System },
+                CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var letter = mail.Sent.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(letter.To.Mailboxes.Single().Address, Is.EqualTo("records@harrisco.example.net"));
+            Assert.That(letter.TextBody, Does.StartWith("Dear Harris"));
+        });
+    }
+
+    private sealed class KeepingSender : IMailSender
+    {
+        public List<MimeMessage> Sent { get; } = [];
+
+        public Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            Sent.Add(message);
+            return Task.CompletedTask;
+        }
     }
 
     [Test]
