@@ -76,13 +76,14 @@ internal static class IntakeBenchmark
 
         var connectionString = await TestPostgres.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var store = new InboundMessageStore(dataSource, new MessageCipher(RandomNumberGenerator.GetBytes(32)), TimeProvider.System, NullLogger<InboundMessageStore>.Instance);
+        var cipher = new MessageCipher(RandomNumberGenerator.GetBytes(32));
+        var store = new InboundMessageStore(dataSource, cipher, TimeProvider.System, NullLogger<InboundMessageStore>.Instance);
         var clocks = new ClockStore(dataSource, new DeadlineCalculator(BankHolidayFile.Load()), TimeProvider.System, NullLogger<ClockStore>.Instance);
         var jobs = new MemoryJobQueue();
         var processor = new IntakeProcessor(dataSource, store, new MessageClassifier(), clocks, new MemoryWorkflowEngine(), jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
         var smtp = new SmtpOptions { Host = MailServers.Host, Port = servers.SmtpPort, Tls = MailTls.None };
         using var sender = new SmtpMailSender(smtp);
-        var handler = new SendAcknowledgementHandler(smtp, new AcknowledgementTemplates(), sender, NullLogger<SendAcknowledgementHandler>.Instance);
+        var handler = new SendAcknowledgementHandler(smtp, new AcknowledgementTemplates(), sender, cipher, NullLogger<SendAcknowledgementHandler>.Instance);
         var reader = new MailboxReader(
             new MailboxOptions { Host = MailServers.Host, Port = servers.ImapPort, Tls = MailTls.None, Username = Mailbox, Password = MailServers.Password, BatchSize = 100 },
             store,

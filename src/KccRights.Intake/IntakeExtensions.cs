@@ -1,3 +1,4 @@
+using KccRights.Infrastructure.Encryption;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Mailbox;
@@ -31,6 +32,7 @@ public static class IntakeExtensions
         services.AddSingleton(smtp);
         services.AddSingleton(storage);
         services.AddSingleton(_ => MessageCipher.FromOptions(storage, dataDirectory));
+        services.AddSingleton<IPersonalDataCipher>(sp => sp.GetRequiredService<MessageCipher>());
         services.AddSingleton<InboundMessageStore>();
         services.AddHostedService<SealPlaintextAtStart>();
         services.AddSingleton<MessageClassifier>(sp => new MessageClassifier(classifier, sp.GetRequiredService<TimeProvider>()));

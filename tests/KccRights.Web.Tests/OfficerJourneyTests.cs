@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.Playwright;
-using Npgsql;
 
 namespace KccRights.Web.Tests;
 
@@ -192,13 +191,13 @@ public partial class OfficerJourneyTests
             }
             """);
 
-        await using var connection = new NpgsqlConnection(ServiceSetUp.Service.DatabaseConnectionString());
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM case_requests WHERE requester_name = 'Double Submitter'", connection);
-        Assert.Multiple(async () =>
+        var count = await SealedParties.CountRequesterAsync(ServiceSetUp.Service, n => n == "Double Submitter");
+        var plain = await SealedParties.PlainValuesAsync(ServiceSetUp.Service);
+        Assert.Multiple(() =>
         {
             Assert.That(statuses, Has.All.Not.EqualTo(500));
-            Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo(1L), $"statuses {string.Join(",", statuses)}");
+            Assert.That(count, Is.EqualTo(1L), $"statuses {string.Join(",", statuses)}");
+            Assert.That(plain, Is.Zero, "issue 9 Build 6: a case opened by hand keeps no name or address in plain text");
         });
     }
 

@@ -179,6 +179,8 @@ public partial class TriageJourneyTests
             Assert.That(await ScalarAsync($"SELECT count(*) FROM intake_triage WHERE id = {otherMessage.TriageId} AND outcome = 'not-a-request' AND outcome_reason = 'A marketing email'"), Is.EqualTo(1L), "reason kept");
             Assert.That(await ScalarAsync($"SELECT count(*) FROM messages_cases mc JOIN cases c ON c.id = mc.case_id WHERE c.reference = '{reference}' AND mc.inbound_message_id = {replyMessage.MessageId} AND mc.role = 'reply'"), Is.EqualTo(1L), "reply attached");
             Assert.That(await ScalarAsync($"SELECT count(*) FROM audit_events a JOIN cases c ON c.id = a.case_id WHERE c.reference = '{reference}' AND a.action = 'triage.attached'"), Is.EqualTo(1L), "attach audited");
+            Assert.That((await SealedParties.AllAsync(ServiceSetUp.Service)).Single(c => c.Reference == reference).Parties.RequesterName, Is.EqualTo("NulName Person"), "requester sealed");
+            Assert.That(await SealedParties.PlainValuesAsync(ServiceSetUp.Service), Is.Zero, "issue 9 Build 6: no name or address in plain text");
         });
     }
 

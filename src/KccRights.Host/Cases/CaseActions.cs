@@ -6,6 +6,7 @@ using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Encryption;
 using KccRights.Infrastructure.Staff;
 using System.Text.Json;
 using KccRights.Workflows.Runtime;
@@ -54,7 +55,7 @@ public static class StaffClaims
 /// The state-changing operations on a case, shared by the web pages and the API. Each runs in one transaction with its
 /// audit entry, and a form token (when given) makes a repeated submission a no-op.
 /// </summary>
-public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, AuditLog audit, IWorkflowEngine workflows, TimeProvider time)
+public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, AuditLog audit, IWorkflowEngine workflows, IPersonalDataCipher cipher, TimeProvider time)
 {
     public async Task<CaseReference?> OpenByHandAsync(NewCaseRequest request, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
     {
@@ -140,10 +141,22 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         await clocks.OpenAsync(transaction, id, receivedAt, request.ReceivedOn, actor.Subject, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO case_requests (case_id, requester_name, requester_email, relationship, subject_name, created_at)
-            VALUES (@id, @RequesterName, @RequesterEmail, @Relationship, @SubjectName, @now)
+            INSERT INTO case_requests (case_id, sealed_parties, relationship, created_at)
+            VALUES (@id, @sealedParties, @Relationship, @now)
             """,
-            new { id, request.RequesterName, request.RequesterEmail, request.Relationship, request.SubjectName, now = time.GetUtcNow() },
+            new
+            {
+                id,
+                // Issue 9 Build 6: the requester and subject are sealed, never kept in plain text (migration 0083).
+                sealedParties = new CaseRequestParties
+                {
+                    RequesterName = request.RequesterName,
+                    RequesterEmail = request.RequesterEmail,
+                    SubjectName = request.SubjectName,
+                }.Seal(cipher, id),
+                request.Relationship,
+                now = time.GetUtcNow(),
+            },
             transaction,
             cancellationToken: cancellationToken));
         if (request.Summary is { Length: > 0 } summary)

@@ -30,7 +30,7 @@ internal static class KeysCommand
         var report = await KeyRotation.RotateAsync(dataSource, cipher);
         Console.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Key {cipher.KeyId}: {report.MessagesReencrypted} messages re-encrypted, {report.DetailsResealed} case details re-sealed, {report.PlaintextRowsSealed} plain-text case details sealed."));
+            $"Key {cipher.KeyId}: {report.MessagesReencrypted} messages re-encrypted, {report.DetailsResealed} case details and {report.PartiesResealed} case parties re-sealed, {report.PlaintextRowsSealed} plain-text case values sealed."));
         return CommandLine.Ok;
     }
 }

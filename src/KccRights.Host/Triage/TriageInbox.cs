@@ -8,6 +8,7 @@ using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Encryption;
 using KccRights.Infrastructure.Staff;
 using KccRights.Intake.Processing;
 using KccRights.Intake.Storage;
@@ -123,6 +124,7 @@ public sealed class TriageInbox(
     IWorkflowEngine workflows,
     IJobQueue jobs,
     AuditLog audit,
+    IPersonalDataCipher cipher,
     TimeProvider time)
 {
     public const int MaxReasonLength = 1000;
@@ -287,10 +289,19 @@ public sealed class TriageInbox(
         var now = time.GetUtcNow();
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO case_requests (case_id, inbound_message_id, requester_name, requester_email, relationship, id_requested, created_at)
-            VALUES (@caseId, @messageId, @name, @address, @relationship, @askForId, @now)
+            INSERT INTO case_requests (case_id, inbound_message_id, sealed_parties, relationship, id_requested, created_at)
+            VALUES (@caseId, @messageId, @sealedParties, @relationship, @askForId, @now)
             """,
-            new { caseId, messageId, name = sender.Name, address = sender.Address, relationship, askForId, now },
+            new
+            {
+                caseId,
+                messageId,
+                // Issue 9 Build 6: the requester's name and address are sealed, never kept in plain text (migration 0083).
+                sealedParties = new CaseRequestParties { RequesterName = sender.Name, RequesterEmail = sender.Address }.Seal(cipher, caseId),
+                relationship,
+                askForId,
+                now,
+            },
             transaction,
             cancellationToken: cancellationToken));
         await LinkAsync(transaction, messageId, caseId, "request", cancellationToken);

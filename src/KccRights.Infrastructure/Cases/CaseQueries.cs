@@ -1,5 +1,6 @@
 using Dapper;
 using KccRights.Domain.Cases;
+using KccRights.Infrastructure.Encryption;
 using Npgsql;
 
 namespace KccRights.Infrastructure.Cases;
@@ -27,6 +28,9 @@ public sealed record CaseSummary
     public string? WorkflowId { get; init; }
     public string? WorkflowVersion { get; init; }
     public string? WorkflowStatus { get; init; }
+
+    /// <summary>case_requests.sealed_parties as read; <see cref="CaseQueries"/> opens it into the names above (issue 9 Build 6).</summary>
+    internal byte[]? SealedParties { get; init; }
 
     public string RightName => Rights.TryParseId(RightCode, out var right) ? right.Id() : RightCode;
 }
@@ -62,13 +66,17 @@ public sealed record CaseNote
     public DateTimeOffset CreatedAt { get; init; }
 }
 
-/// <summary>Read queries behind the queue, the case page, the DPO backlog and the API. Every list is driven by an index.</summary>
-public sealed class CaseQueries(NpgsqlDataSource dataSource)
+/// <summary>
+/// Read queries behind the queue, the case page, the DPO backlog and the API. Every list is driven by an index. The
+/// requester's and subject's names and the requester's address are sealed at rest (issue 9 Build 6, migration 0083) and
+/// opened here, so the pages see them as before; no query filters or sorts on them.
+/// </summary>
+public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher cipher)
 {
     private const string SummarySelect =
         """
         SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, k.received_on, k.clock_start,
-               k.effective_due_on, k.is_paused, k.extended, p.requester_name, p.subject_name, p.relationship, p.requester_email,
+               k.effective_due_on, k.is_paused, k.extended, p.sealed_parties, p.relationship,
                w.state AS workflow_state, w.definition_id AS workflow_id, w.definition_version AS workflow_version, w.status AS workflow_status
         FROM case_clocks k
         JOIN cases c ON c.id = k.case_id
@@ -106,7 +114,7 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
             $"{SummarySelect} {where} ORDER BY k.effective_due_on, k.case_id LIMIT @limit OFFSET @offset", parameters, cancellationToken: cancellationToken));
         var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"SELECT count(*) FROM case_clocks k JOIN cases c ON c.id = k.case_id {where}", parameters, cancellationToken: cancellationToken));
-        return (cases.AsList(), total);
+        return (cases.Select(Open).ToList(), total);
     }
 
     /// <summary>The stages (workflow states) open cases are in, for the queue's filter.</summary>
@@ -120,8 +128,9 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
     public async Task<CaseSummary?> FindAsync(string reference, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<CaseSummary>(new CommandDefinition(
+        var found = await connection.QuerySingleOrDefaultAsync<CaseSummary>(new CommandDefinition(
             $"{SummarySelect} WHERE c.reference = @reference", new { reference }, cancellationToken: cancellationToken));
+        return found is null ? null : Open(found);
     }
 
     /// <summary>Open cases by age since receipt, the shape the ICO asked councils with backlogs to report.</summary>
@@ -167,6 +176,23 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
             """,
             new { today },
             cancellationToken: cancellationToken))).AsList();
+    }
+
+    private CaseSummary Open(CaseSummary summary)
+    {
+        if (summary.SealedParties is null)
+        {
+            return summary;
+        }
+
+        var parties = CaseRequestParties.Open(cipher, summary.Id, summary.SealedParties);
+        return summary with
+        {
+            RequesterName = parties.RequesterName,
+            RequesterEmail = parties.RequesterEmail,
+            SubjectName = parties.SubjectName,
+            SealedParties = null,
+        };
     }
 
     public async Task<IReadOnlyList<CaseNote>> NotesAsync(long caseId, CancellationToken cancellationToken = default)

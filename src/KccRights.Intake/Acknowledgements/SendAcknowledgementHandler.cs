@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Encryption;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -14,7 +16,7 @@ namespace KccRights.Intake.Acknowledgements;
 /// Message-ID so replies thread to the case. Idempotent: when the record exists the job does nothing. The Message-ID is
 /// fixed per case, so even a resend after a crash between sending and committing threads the same way.
 /// </summary>
-public sealed partial class SendAcknowledgementHandler(SmtpOptions options, AcknowledgementTemplates templates, IMailSender sender, ILogger<SendAcknowledgementHandler> logger) : IJobHandler
+public sealed partial class SendAcknowledgementHandler(SmtpOptions options, AcknowledgementTemplates templates, IMailSender sender, IPersonalDataCipher cipher, ILogger<SendAcknowledgementHandler> logger) : IJobHandler
 {
     public const string Purpose = "acknowledgement";
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-GB");
@@ -40,8 +42,8 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
 
         var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition(
             """
-            SELECT c.reference, c.right_code, k.received_on, k.effective_due_on, r.requester_name, r.requester_email, r.subject_name,
-                   r.relationship, r.agent_reference, m.message_id AS inbound_message_id
+            SELECT c.reference, c.right_code, k.received_on, k.effective_due_on, r.sealed_parties, r.relationship,
+                   m.message_id AS inbound_message_id
             FROM cases c
             JOIN case_clocks k ON k.case_id = c.id
             LEFT JOIN case_requests r ON r.case_id = c.id
@@ -51,6 +53,16 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
             new { caseId },
             context.Transaction,
             cancellationToken: cancellationToken)) ?? throw new InvalidOperationException($"Case {caseId} has no clock to acknowledge.");
+
+        // Issue 9 Build 6: the requester, the subject and the agent's reference are sealed at rest (migration 0083).
+        var parties = CaseRequestParties.Open(cipher, caseId, row.SealedParties);
+        row = row with
+        {
+            RequesterName = parties.RequesterName,
+            RequesterEmail = parties.RequesterEmail,
+            SubjectName = parties.SubjectName,
+            AgentReference = parties.AgentReference,
+        };
         if (string.IsNullOrWhiteSpace(row.RequesterEmail) || !MailboxAddress.TryParse(row.RequesterEmail, out var to))
         {
             Log.NoAddress(logger, caseId);
@@ -140,6 +152,7 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
         public string RightCode { get; init; } = "";
         public DateOnly ReceivedOn { get; init; }
         public DateOnly EffectiveDueOn { get; init; }
+        public byte[]? SealedParties { get; init; }
         public string? RequesterName { get; init; }
         public string? RequesterEmail { get; init; }
         public string? SubjectName { get; init; }

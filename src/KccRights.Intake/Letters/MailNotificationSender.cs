@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Fluid;
+using KccRights.Infrastructure.Cases;
+using KccRights.Infrastructure.Encryption;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Runtime;
@@ -17,7 +19,7 @@ namespace KccRights.Intake.Letters;
 /// with its Message-ID, so the requester's reply threads to the case, and a retried job finds the record and does not
 /// send again. Wording comes from Liquid templates in templates/letters/, editable without a code change.
 /// </summary>
-public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptions options, ILogger<MailNotificationSender> logger) : INotificationSender
+public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptions options, IPersonalDataCipher cipher, ILogger<MailNotificationSender> logger) : INotificationSender
 {
     private static readonly FluidParser Parser = new();
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-GB");
@@ -41,7 +43,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
 
         var facts = await connection.QuerySingleOrDefaultAsync<CaseFacts>(new CommandDefinition(
             """
-            SELECT c.reference, c.right_code, r.requester_name, r.requester_email, r.inbound_message_id,
+            SELECT c.reference, c.right_code, r.sealed_parties, r.inbound_message_id,
                    k.due_on, k.effective_due_on, k.extended, k.extension_reason,
                    (SELECT m.message_id FROM inbound_messages m WHERE m.id = r.inbound_message_id) AS request_message_id
             FROM cases c
@@ -56,6 +58,10 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
         {
             return;
         }
+
+        // Issue 9 Build 6: the requester's name and address are sealed at rest (migration 0083).
+        var parties = CaseRequestParties.Open(cipher, caseId, facts.SealedParties);
+        facts = facts with { RequesterName = parties.RequesterName, RequesterEmail = parties.RequesterEmail };
 
         var to = await RecipientAsync(notification, facts, context, cancellationToken);
         if (to is null)
@@ -168,6 +174,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
     {
         public string Reference { get; init; } = "";
         public string RightCode { get; init; } = "";
+        public byte[]? SealedParties { get; init; }
         public string? RequesterName { get; init; }
         public string? RequesterEmail { get; init; }
         public long? InboundMessageId { get; init; }

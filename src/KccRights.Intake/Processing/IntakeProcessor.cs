@@ -192,20 +192,17 @@ public sealed partial class IntakeProcessor(
             await clocks.OpenAsync(transaction, caseId, message.ReceivedAt, receivedOn, Actor, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO case_requests (case_id, inbound_message_id, requester_name, requester_email, relationship, subject_name,
-                                           sealed_details, agent_reference, language, confidence, reasons, id_requested, created_at)
-                VALUES (@caseId, @inboundId, @requesterName, @requesterEmail, @relationship, @subjectName, @sealedDetails, @agentReference,
-                        @language, @confidence, @reasons::jsonb, @askForId, @now)
+                INSERT INTO case_requests (case_id, inbound_message_id, relationship, sealed_details, sealed_parties, language, confidence,
+                                           id_requested, created_at)
+                VALUES (@caseId, @inboundId, @relationship, @sealedDetails, @sealedParties, @language, @confidence, @askForId, @now)
                 """,
                 new
                 {
                     caseId,
                     inboundId = message.Id,
-                    requesterName = result.Requester.Name,
-                    requesterEmail = result.Requester.Email,
                     relationship = (result.Relationship ?? Relationship.Self).Id(),
-                    subjectName = result.Subject.Name,
-                    // Issue 9 Build 6: the subject's details are sealed with the stored-mail keys, never kept in plain text.
+                    // Issue 9 Build 6: the requester, the subject and their details are sealed with the stored-mail keys,
+                    // never kept in plain text (migrations 0082, 0083).
                     sealedDetails = new CaseRequestDetails
                     {
                         SubjectDob = result.Subject.DateOfBirth,
@@ -215,10 +212,16 @@ public sealed partial class IntakeProcessor(
                         Address = result.Subject.Address,
                         Postcode = result.Subject.Postcode,
                     }.Seal(store.Cipher, caseId),
-                    agentReference = result.Reference,
+                    sealedParties = new CaseRequestParties
+                    {
+                        RequesterName = result.Requester.Name,
+                        RequesterEmail = result.Requester.Email,
+                        SubjectName = result.Subject.Name,
+                        AgentReference = result.Reference,
+                        Reasons = result.Reasons.ToArray(),
+                    }.Seal(store.Cipher, caseId),
                     language = result.Language,
                     confidence = (decimal)Math.Round(result.Confidence, 2),
-                    reasons = JsonSerializer.Serialize(result.Reasons),
                     askForId,
                     now = time.GetUtcNow(),
                 },

@@ -1,15 +1,17 @@
 using Dapper;
+using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Encryption;
 using Npgsql;
 
 namespace KccRights.Intake.Storage;
 
 /// <summary>What <c>kccrights keys rotate</c> did.</summary>
-public sealed record KeyRotationReport(int MessagesReencrypted, int DetailsResealed, int PlaintextRowsSealed);
+/// <remarks>PlaintextRowsSealed counts sealed values: a row with both plain details and plain parties counts twice.</remarks>
+public sealed record KeyRotationReport(int MessagesReencrypted, int DetailsResealed, int PlaintextRowsSealed, int PartiesResealed = 0);
 
 /// <summary>
 /// Re-encrypts everything stored under an earlier key with the current one (issue 9 Build 6): the raw mail in
-/// inbound_messages and the sealed case_requests details. The operator sets the new key as Intake:Storage:EncryptionKey,
+/// inbound_messages and the sealed case_requests details and parties (requester, subject, agent's reference, reasons). The operator sets the new key as Intake:Storage:EncryptionKey,
 /// keeps the old one in Intake:Storage:PreviousKeys, runs this, and may then drop the old key. Each row is re-encrypted
 /// in a short transaction of its batch; running it again after an interruption carries on.
 /// </summary>
@@ -21,10 +23,12 @@ public static class KeyRotation
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(cipher);
-        var plaintext = await CaseRequestDetails.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
+        var plaintext = await CaseRequestDetails.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken)
+            + await CaseRequestParties.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
         var messages = await RotateMessagesAsync(dataSource, cipher, cancellationToken);
-        var details = await RotateDetailsAsync(dataSource, cipher, cancellationToken);
-        return new KeyRotationReport(messages, details, plaintext);
+        var details = await ResealColumnAsync(dataSource, cipher, "sealed_details", (caseId, value) => CaseRequestDetails.Open(cipher, caseId, value).Seal(cipher, caseId), cancellationToken);
+        var parties = await ResealColumnAsync(dataSource, cipher, "sealed_parties", (caseId, value) => CaseRequestParties.Open(cipher, caseId, value).Seal(cipher, caseId), cancellationToken);
+        return new KeyRotationReport(messages, details, plaintext, parties);
     }
 
     private static async Task<int> RotateMessagesAsync(NpgsqlDataSource dataSource, MessageCipher cipher, CancellationToken cancellationToken)
@@ -60,7 +64,8 @@ public static class KeyRotation
         }
     }
 
-    private static async Task<int> RotateDetailsAsync(NpgsqlDataSource dataSource, MessageCipher cipher, CancellationToken cancellationToken)
+    /// <summary>Re-seals under the current key every value of a sealed case_requests column made with an earlier one.</summary>
+    private static async Task<int> ResealColumnAsync(NpgsqlDataSource dataSource, MessageCipher cipher, string column, Func<long, byte[], byte[]> reseal, CancellationToken cancellationToken)
     {
         var count = 0;
         var lastCaseId = 0L;
@@ -68,8 +73,8 @@ public static class KeyRotation
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var rows = (await connection.QueryAsync<DetailsRow>(new CommandDefinition(
-                "SELECT case_id, sealed_details FROM case_requests WHERE sealed_details IS NOT NULL AND case_id > @lastCaseId ORDER BY case_id LIMIT @Batch FOR UPDATE",
+            var rows = (await connection.QueryAsync<SealedRow>(new CommandDefinition(
+                $"SELECT case_id, {column} AS sealed_value FROM case_requests WHERE {column} IS NOT NULL AND case_id > @lastCaseId ORDER BY case_id LIMIT @Batch FOR UPDATE",
                 new { lastCaseId, Batch },
                 transaction,
                 cancellationToken: cancellationToken))).AsList();
@@ -78,12 +83,11 @@ public static class KeyRotation
                 return count;
             }
 
-            foreach (var row in rows.Where(r => !cipher.IsCurrent(SealedData.KeyIdOfSealed(r.SealedDetails))))
+            foreach (var row in rows.Where(r => !cipher.IsCurrent(SealedData.KeyIdOfSealed(r.SealedValue))))
             {
-                var details = CaseRequestDetails.Open(cipher, row.CaseId, row.SealedDetails);
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE case_requests SET sealed_details = @sealed WHERE case_id = @CaseId",
-                    new { @sealed = details.Seal(cipher, row.CaseId), row.CaseId },
+                    $"UPDATE case_requests SET {column} = @sealed WHERE case_id = @CaseId",
+                    new { @sealed = reseal(row.CaseId, row.SealedValue), row.CaseId },
                     transaction,
                     cancellationToken: cancellationToken));
                 count++;
@@ -104,9 +108,9 @@ public static class KeyRotation
         public byte[] ContentHash { get; init; } = [];
     }
 
-    private sealed record DetailsRow
+    private sealed record SealedRow
     {
         public long CaseId { get; init; }
-        public byte[] SealedDetails { get; init; } = [];
+        public byte[] SealedValue { get; init; } = [];
     }
 }

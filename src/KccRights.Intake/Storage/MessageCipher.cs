@@ -9,7 +9,7 @@ namespace KccRights.Intake.Storage;
 /// ciphertext cannot be moved onto another row unnoticed. Each key has an id (a hash prefix, never the key) stored with
 /// the row, so keys can be rotated while older rows stay readable.
 /// </summary>
-public sealed class MessageCipher
+public sealed class MessageCipher : IPersonalDataCipher
 {
     public const string DevelopmentKeyFileName = "intake-message.key";
     private const int KeySize = 32;

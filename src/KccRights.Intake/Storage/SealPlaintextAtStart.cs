@@ -1,3 +1,4 @@
+using KccRights.Infrastructure.Cases;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -5,14 +6,15 @@ using Npgsql;
 namespace KccRights.Intake.Storage;
 
 /// <summary>
-/// At start, seals case_requests details stored in plain text before migration 0082 (the migration cannot: the key is
-/// the service's, not the database's). Finds nothing to do once done.
+/// At start, seals case_requests details and parties stored in plain text before migrations 0082 and 0083 (the
+/// migrations cannot: the key is the service's, not the database's). Finds nothing to do once done.
 /// </summary>
 public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, MessageCipher cipher, ILogger<SealPlaintextAtStart> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var count = await CaseRequestDetails.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
+        var count = await CaseRequestDetails.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken)
+            + await CaseRequestParties.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
         if (count > 0)
         {
             Log.Sealed(logger, count);
@@ -23,7 +25,7 @@ public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, Me
 
     private static partial class Log
     {
-        [LoggerMessage(4801, LogLevel.Information, "Sealed the personal details of {Count} case requests stored in plain text")]
+        [LoggerMessage(4801, LogLevel.Information, "Sealed the personal data of {Count} case request values stored in plain text")]
         public static partial void Sealed(ILogger logger, int count);
     }
 }

@@ -35,9 +35,9 @@ public class IntakeHardeningTests
         var outcome = await harness.Processor.ProcessAsync(stored.Id);
 
         Assert.That(outcome, Is.Not.Null, "processed at the first attempt");
-        var requester = await harness.ScalarAsync<string>("SELECT requester_name FROM case_requests");
+        var requester = (await harness.PartiesAsync()).Single().RequesterName;
         var sender = new KeepingSender();
-        await harness.RunAcknowledgementJobsAsync(IntakeHarness.AcknowledgementHandler(sender, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }));
+        await harness.RunAcknowledgementJobsAsync(harness.AcknowledgementHandler(sender, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }));
         Assert.Multiple(() =>
         {
             Assert.That(outcome!.OpenedCases, Has.Count.EqualTo(1));
@@ -55,7 +55,7 @@ public class IntakeHardeningTests
         await harness.Processor.ProcessAsync(stored.Id);
         var sender = new KeepingSender();
 
-        await harness.RunAcknowledgementJobsAsync(IntakeHarness.AcknowledgementHandler(sender, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }));
+        await harness.RunAcknowledgementJobsAsync(harness.AcknowledgementHandler(sender, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }));
 
         var letter = sender.Sent.Single();
         Assert.Multiple(() =>

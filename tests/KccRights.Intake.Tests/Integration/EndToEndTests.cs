@@ -116,7 +116,7 @@ public class EndToEndTests
 
         // Acknowledgements, sent over SMTP by the job handler, arrive in the requesters' mailboxes.
         using var sender = new SmtpMailSender(IntakeHarness.Smtp(_servers));
-        var handler = IntakeHarness.AcknowledgementHandler(sender, IntakeHarness.Smtp(_servers));
+        var handler = harness.AcknowledgementHandler(sender, IntakeHarness.Smtp(_servers));
         var ran = await harness.RunAcknowledgementJobsAsync(handler);
         Assert.That(ran, Is.EqualTo(13), "one per case opened");
         await _servers.WaitForNewMessagesAsync("d.okafor@example.com", 1, TimeSpan.FromSeconds(30));

@@ -67,19 +67,22 @@ public class IntakeProcessorTests
 
         await ProcessAsync(harness, "03-solicitor-with-authority.eml", new DateTimeOffset(2026, 7, 31, 11, 5, 0, TimeSpan.Zero));
 
-        var row = (await harness.QueryAsync<(long CaseId, string Relationship, string SubjectName, string AgentReference, bool IdRequested)>(
-            "SELECT case_id, relationship, subject_name, agent_reference, id_requested FROM case_requests")).Single();
+        var row = (await harness.QueryAsync<(long CaseId, string Relationship, bool IdRequested)>(
+            "SELECT case_id, relationship, id_requested FROM case_requests")).Single();
         var details = await CaseRequestDetails.ReadAsync(harness.DataSource, harness.Cipher, row.CaseId);
+        var parties = (await harness.PartiesAsync()).Single();
         var due = await harness.ScalarAsync<DateOnly>("SELECT due_on FROM case_clocks");
         Assert.Multiple(async () =>
         {
-            Assert.That(row, Is.EqualTo((row.CaseId, "client", "Jade Parker", "HC/JP/4471", false)));
+            Assert.That(row, Is.EqualTo((row.CaseId, "client", false)));
+            Assert.That((parties.SubjectName, parties.AgentReference), Is.EqualTo(("Jade Parker", "HC/JP/4471")));
             Assert.That(details?.SubjectDob, Is.EqualTo(new DateOnly(2004, 11, 9)));
             Assert.That(details?.Postcode, Is.EqualTo("DA1 2AA"));
             Assert.That(due, Is.EqualTo(new DateOnly(2026, 9, 1)), "31 Aug 2026 is a bank holiday");
 
             // Issue 9 Build 6: the subject's details are not in plain text, in the row or in the stored classification.
             Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM case_requests WHERE subject_dob IS NOT NULL OR postcode IS NOT NULL OR school IS NOT NULL OR address IS NOT NULL OR upn IS NOT NULL OR cardinality(previous_names) > 0"), Is.Zero);
+            Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM case_requests WHERE requester_name IS NOT NULL OR requester_email IS NOT NULL OR subject_name IS NOT NULL OR agent_reference IS NOT NULL OR reasons <> '[]'"), Is.Zero);
             Assert.That(await harness.ScalarAsync<string>("SELECT classification::text FROM inbound_messages"), Does.Not.Contain("DA1 2AA").And.Not.Contain("2004-11-09").And.Contain("\"kind\""));
         });
     }

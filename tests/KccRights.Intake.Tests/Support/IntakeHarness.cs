@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using KccRights.Domain.Deadlines;
+using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Classification;
@@ -77,8 +78,16 @@ public sealed class IntakeHarness : IAsyncDisposable
         FromAddress = "data.protection@kent.gov.uk",
     };
 
-    public static SendAcknowledgementHandler AcknowledgementHandler(IMailSender sender, SmtpOptions options) =>
-        new(options, new AcknowledgementTemplates(), sender, NullLogger<SendAcknowledgementHandler>.Instance);
+    public SendAcknowledgementHandler AcknowledgementHandler(IMailSender sender, SmtpOptions options) =>
+        new(options, new AcknowledgementTemplates(), sender, Cipher, NullLogger<SendAcknowledgementHandler>.Instance);
+
+    /// <summary>Every case's requester, subject and agent's reference, opened from case_requests.sealed_parties.</summary>
+    public async Task<IReadOnlyList<CaseRequestParties>> PartiesAsync()
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<(long CaseId, byte[]? SealedParties)>("SELECT case_id, sealed_parties FROM case_requests ORDER BY case_id");
+        return rows.Select(r => CaseRequestParties.Open(Cipher, r.CaseId, r.SealedParties)).ToList();
+    }
 
     /// <summary>Runs each recorded send-acknowledgement job once, as the workflow runtime's worker would: in its own transaction.</summary>
     public async Task<int> RunAcknowledgementJobsAsync(IJobHandler handler)
