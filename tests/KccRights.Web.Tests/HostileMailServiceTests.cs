@@ -193,7 +193,9 @@ public partial class HostileMailServiceTests
     /// How long the service spent on each message, from the database: intake stores a batch, then processes it one message
     /// at a time, so a message's processing began at the later of the previous message's end and the last store before its
     /// own end. The end is processed_at, or for a message sent to triage after failed attempts, its triage item's creation.
-    /// (Includes moving the batch out of the inbox for a batch's first message: an upper bound, not a flattering figure.)
+    /// (Includes moving the batch out of the inbox for a batch's first message: an upper bound, not a flattering figure.
+    /// The schema has no processing-start column; intake's once-a-minute sweep could overlap the reader's processing only
+    /// if the corpus took over a minute, which the budget would already refuse.)
     /// </summary>
     private static Dictionary<long, TimeSpan> ProcessingTimes(IReadOnlyList<Row> rows)
     {
