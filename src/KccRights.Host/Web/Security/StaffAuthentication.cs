@@ -37,9 +37,11 @@ public sealed class SessionOptions
 
     /// <summary>
     /// How often a session cookie is checked against <c>staff_users</c> (active, role, team, security stamp), in seconds:
-    /// 0 checks on every request. A deactivation, change of role or sign-out takes effect within this time.
+    /// 0 checks on every request. A deactivation, change of role or sign-out takes effect within this time. The default
+    /// is 0: a signed-out cookie replayed a second later must already be refused (issue 9, item 3), and the check is one
+    /// primary-key read.
     /// </summary>
-    public int RevalidateSeconds { get; set; } = 30;
+    public int RevalidateSeconds { get; set; }
 }
 
 internal static class StaffAuthentication
