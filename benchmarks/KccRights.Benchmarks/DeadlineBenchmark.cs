@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KccRights.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.TestSupport;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KccRights.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Intake.Acknowledgements;
@@ -80,7 +81,8 @@ internal static class IntakeBenchmark
         var store = new InboundMessageStore(dataSource, cipher, TimeProvider.System, NullLogger<InboundMessageStore>.Instance);
         var clocks = new ClockStore(dataSource, new DeadlineCalculator(BankHolidayFile.Load()), TimeProvider.System, NullLogger<ClockStore>.Instance);
         var jobs = new MemoryJobQueue();
-        var processor = new IntakeProcessor(dataSource, store, new MessageClassifier(), clocks, new MemoryWorkflowEngine(), jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
+        var workflows = new MemoryWorkflowEngine();
+        var processor = new IntakeProcessor(dataSource, store, new MessageClassifier(), new CaseOpener(clocks, workflows, cipher, TimeProvider.System), workflows, jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
         var smtp = new SmtpOptions { Host = MailServers.Host, Port = servers.SmtpPort, Tls = MailTls.None };
         using var sender = new SmtpMailSender(smtp);
         var handler = new SendAcknowledgementHandler(smtp, new AcknowledgementTemplates(), sender, cipher, NullLogger<SendAcknowledgementHandler>.Instance);

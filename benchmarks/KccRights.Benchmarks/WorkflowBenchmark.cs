@@ -1,8 +1,10 @@
+using KccRights.Host.Composition;
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.TestSupport;
 using KccRights.Workflows.Runtime;
@@ -209,14 +211,13 @@ internal static class WorkflowBenchmark
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => NpgsqlDataSource.Create(KccRights.Infrastructure.Database.ConnectionTuning.Apply(connectionString)));
-        services.AddSingleton(BankHolidayFile.Load());
-        services.AddSingleton<DeadlineCalculator>();
-        services.AddSingleton<ClockStore>();
-        services.AddSingleton<CaseStore>();
         services.AddSingleton(new WorkflowRuntimeOptions { Directory = directory, Workers = workers, LeaseSeconds = 30, HeartbeatSeconds = 10, PollIntervalMilliseconds = 1000 });
-        services.AddWorkflowRuntimeCore();
+
+        // The service's one wiring (its options registered first win) with a throwaway key for stored personal data.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))])
+            .Build();
+        services.AddKccRights(configuration, connectionString);
         services.AddSingleton<IJobHandler, NoopHandler>();
         services.AddSingleton<IJobHandler, LetterLikeHandler>();
         services.AddWorkflowWorkers();

@@ -1,3 +1,4 @@
+using KccRights.Cases;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Classification;
@@ -37,6 +38,7 @@ public static class IntakeExtensions
         services.AddHostedService<SealPlaintextAtStart>();
         services.AddSingleton<MessageClassifier>(sp => new MessageClassifier(classifier, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IntakeProcessor>();
+        services.AddSingleton<Triage.TriageInbox>();
         services.AddSingleton<MailboxHealth>();
         services.AddSingleton(sp => new MailboxReader(
             mailbox,

@@ -1,5 +1,5 @@
 using System.Text;
-using KccRights.Host.Triage;
+using KccRights.Intake.Triage;
 using KccRights.Host.Web.Security;
 
 namespace KccRights.Host.Tests;

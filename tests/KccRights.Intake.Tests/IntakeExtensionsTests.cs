@@ -1,3 +1,4 @@
+using KccRights.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Intake.Mailbox;

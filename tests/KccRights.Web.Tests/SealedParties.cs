@@ -1,4 +1,4 @@
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Intake.Storage;
 using KccRights.TestSupport;
 using Npgsql;

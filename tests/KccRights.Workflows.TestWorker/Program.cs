@@ -1,7 +1,8 @@
 using System.Globalization;
 using Dapper;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
+using KccRights.Host.Composition;
+using Microsoft.Extensions.Configuration;
 using KccRights.Infrastructure.Database;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Workflows.Definitions;
@@ -18,12 +19,6 @@ DapperSetup.Configure();
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(options["--connection"])));
-builder.Services.AddSingleton(BankHolidayFile.Load());
-builder.Services.AddSingleton<DeadlineCalculator>();
-builder.Services.AddSingleton<ClockStore>();
-builder.Services.AddSingleton<CaseStore>();
 builder.Services.AddSingleton(new WorkflowRuntimeOptions
 {
     Workers = int.Parse(options.GetValueOrDefault("--workers", "2"), CultureInfo.InvariantCulture),
@@ -34,7 +29,9 @@ builder.Services.AddSingleton(new WorkflowRuntimeOptions
     BackoffMaxSeconds = 2,
     NodeName = options["--node"],
 });
-builder.Services.AddWorkflowRuntimeCore();
+// The service's one wiring, with this worker's runtime options (registered above, so they win) and a throwaway key.
+builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))]);
+builder.AddKccRights(options["--connection"]);
 builder.Services.AddSingleton<IJobHandler>(new EffectHandler(options["--node"]));
 builder.Services.AddSingleton<IJobHandler>(sp => new SlowEffectHandler(options["--node"], sp.GetRequiredService<NpgsqlDataSource>()));
 builder.Services.AddWorkflowWorkers();

@@ -2,11 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Host.Pages;
 using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Audit;
-using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.AspNetCore.Authorization;
 

@@ -1,4 +1,6 @@
+using KccRights.Host.Composition;
 using System.Globalization;
+using KccRights.Cases;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
 using KccRights.Infrastructure.Deadlines;
@@ -19,13 +21,13 @@ internal static class DeadlinesCommand
             throw new CommandLineException("usage: kccrights deadlines recalculate [--actor NAME]");
         }
 
-        var configuration = DeadlineExtensions.CommandConfiguration();
+        var configuration = KccRightsWiring.CommandConfiguration();
         using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         var services = new ServiceCollection()
             .AddSingleton(loggerFactory)
             .AddLogging()
-            .AddKccCore(configuration, database.ConnectionString);
+            .AddKccRights(configuration, database.ConnectionString);
         await using var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<ClockStore>();
         var progress = new Progress<int>(n => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"recalculated {n} open cases")));

@@ -1,3 +1,4 @@
+using KccRights.Host.Composition;
 using System.Globalization;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
@@ -18,7 +19,7 @@ internal static class IncidentsCommand
             _ => throw new CommandLineException("usage: kccrights incidents list [--all] | retry ID [--actor NAME]"),
         };
 
-        var configuration = DeadlineExtensions.CommandConfiguration();
+        var configuration = KccRightsWiring.CommandConfiguration();
         using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var provider = WorkflowsCommand.OnlineServices(configuration, database.ConnectionString, loggerFactory);

@@ -1,3 +1,4 @@
+using KccRights.Host.Composition;
 using System.Globalization;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
@@ -20,7 +21,7 @@ internal static class KeysCommand
             throw new CommandLineException("usage: kccrights keys rotate");
         }
 
-        var configuration = DeadlineExtensions.CommandConfiguration();
+        var configuration = KccRightsWiring.CommandConfiguration();
         using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);

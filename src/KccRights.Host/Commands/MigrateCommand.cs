@@ -1,3 +1,4 @@
+using KccRights.Host.Composition;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
 
@@ -15,7 +16,7 @@ internal static class MigrateCommand
         }
 
         using var loggerFactory = CommandLogging.Create();
-        await using var database = await DatabaseBootstrap.StartAsync(DeadlineExtensions.CommandConfiguration(), loggerFactory);
+        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(), loggerFactory);
         Console.Out.WriteLine("Database is up to date.");
         return CommandLine.Ok;
     }

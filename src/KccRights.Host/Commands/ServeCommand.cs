@@ -1,7 +1,7 @@
+using KccRights.Host.Composition;
 using KccRights.Host.Extensions;
 using KccRights.Host.Web;
 using KccRights.Infrastructure.Database;
-using KccRights.Intake;
 
 namespace KccRights.Host.Commands;
 
@@ -32,17 +32,14 @@ internal static class ServeCommand
 
         using var bootLoggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         await using var database = await DatabaseBootstrap.StartAsync(builder.Configuration, bootLoggers);
-        builder.Services.AddKccCore(builder.Configuration, database.ConnectionString);
-        builder.Services.AddKccWorkflows(builder.Configuration);
-
-        // Email intake: reads the mailbox when Intake:Mailbox:Host is set, and sends acknowledgements over Intake:Smtp.
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        builder.Services.AddIntake(builder.Configuration, Path.GetFullPath(storage.DataDirectory));
+        // The one wiring (docs/architecture.md), then what only serve runs: the workers, the web app, the checks.
+        builder.AddKccRights(database.ConnectionString);
+        builder.Services.AddWorkflowHosting();
         builder.Services.AddHostedService<CalendarCheckService>();
         builder.AddStaffWebApp();
         if (demo)
         {
-            builder.Services.AddHostedService<DemoDataService>();
+            builder.Services.AddHostedService<KccRights.Cases.DemoCases>();
         }
 
         await using var app = builder.Build();

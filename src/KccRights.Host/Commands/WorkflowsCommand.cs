@@ -1,3 +1,4 @@
+using KccRights.Host.Composition;
 using System.Globalization;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
@@ -21,7 +22,7 @@ internal static class WorkflowsCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         var parsed = new Arguments(args, ["--dir", "--from-version", "--to-version", "--map", "--actor"], ["--dry-run", "--svg"]);
-        var configuration = WorkflowExtensions.WithDirectory(DeadlineExtensions.CommandConfiguration(), parsed.Single("--dir"));
+        var configuration = WorkflowExtensions.WithDirectory(KccRightsWiring.CommandConfiguration(), parsed.Single("--dir"));
         return parsed.Positionals switch
         {
             ["validate"] => Validate(configuration),
@@ -154,7 +155,6 @@ internal static class WorkflowsCommand
         new ServiceCollection()
             .AddSingleton(loggerFactory)
             .AddLogging()
-            .AddKccCore(configuration, connectionString)
-            .AddWorkflowRuntime(configuration)
+            .AddKccRights(configuration, connectionString)
             .BuildServiceProvider();
 }

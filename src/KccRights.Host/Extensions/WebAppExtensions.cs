@@ -1,10 +1,9 @@
 using KccRights.Host.Api;
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Host.Pages;
 using KccRights.Host.Web;
 using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Audit;
-using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Staff;
 
 namespace KccRights.Host.Extensions;
@@ -26,13 +25,7 @@ internal static class WebAppExtensions
         services.AddOpenApi("v1");
         services.AddApiProblems();
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = ApiProblems.MaxRequestBodyBytes);
-        services.AddSingleton<StaffStore>();
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<CaseQueries>();
-        services.AddSingleton<CaseActions>();
-        services.AddSingleton<CaseTimeline>();
         services.AddSingleton<DeadlineBadges>();
-        services.AddSingleton<KccRights.Host.Triage.TriageInbox>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using KccRights.Host.Composition;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Validation;
@@ -8,11 +9,9 @@ namespace KccRights.Host.Extensions;
 
 internal static partial class WorkflowExtensions
 {
-    /// <summary>The workflow runtime (options from the Workflows section, validated on start), its workers, and the start-up check.</summary>
-    public static IServiceCollection AddKccWorkflows(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>What runs the workflows in <c>serve</c>: storing the definitions' versions at start, then the job workers.</summary>
+    public static IServiceCollection AddWorkflowHosting(this IServiceCollection services)
     {
-        services.AddWorkflowRuntime(configuration);
-
         // Registered before the workers so versions are stored before any job runs.
         services.AddHostedService<WorkflowStartupService>();
         services.AddWorkflowWorkers();
@@ -52,13 +51,24 @@ internal static partial class WorkflowExtensions
         }
     }
 
-    /// <summary>Services for commands that only read definitions: the database is never opened.</summary>
-    public static ServiceProvider OfflineServices(IConfiguration configuration) =>
-        new ServiceCollection()
+    /// <summary>
+    /// Services for commands that only read definitions: the database is never opened. The whole service is wired (each
+    /// module registers the activities, conditions and task types the definitions are checked against); no stored mail
+    /// is read, so a throwaway key stands in when none is configured, and no key file is written.
+    /// </summary>
+    public static ServiceProvider OfflineServices(IConfiguration configuration)
+    {
+        var offline = string.IsNullOrWhiteSpace(configuration["Intake:Storage:EncryptionKey"])
+            ? new ConfigurationBuilder()
+                .AddConfiguration(configuration)
+                .AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(new byte[32]))])
+                .Build()
+            : configuration;
+        return new ServiceCollection()
             .AddLogging()
-            .AddKccCore(configuration, "Host=127.0.0.1;Database=unused-by-this-command")
-            .AddWorkflowRuntime(configuration)
+            .AddKccRights(offline, "Host=127.0.0.1;Database=unused-by-this-command")
             .BuildServiceProvider();
+    }
 
     public static IConfiguration WithDirectory(IConfiguration configuration, string? directory) =>
         directory is null

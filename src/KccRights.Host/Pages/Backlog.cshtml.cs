@@ -1,5 +1,5 @@
 using KccRights.Host.Web.Security;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using Microsoft.AspNetCore.Authorization;
 
 namespace KccRights.Host.Pages;

@@ -1,4 +1,4 @@
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;

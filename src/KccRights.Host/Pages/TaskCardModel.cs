@@ -1,4 +1,4 @@
-using KccRights.Host.Cases;
+using KccRights.Cases;
 
 namespace KccRights.Host.Pages;
 

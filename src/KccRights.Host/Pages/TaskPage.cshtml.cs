@@ -1,4 +1,4 @@
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.AspNetCore.Mvc;

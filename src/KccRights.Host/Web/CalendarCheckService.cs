@@ -1,3 +1,4 @@
+using KccRights.Cases;
 using KccRights.Infrastructure.Deadlines;
 
 namespace KccRights.Host.Web;

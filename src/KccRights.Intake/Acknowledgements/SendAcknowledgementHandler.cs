@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Logging;

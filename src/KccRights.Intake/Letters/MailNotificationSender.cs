@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Fluid;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Workflows.Reminders;

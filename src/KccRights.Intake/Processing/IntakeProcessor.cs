@@ -2,8 +2,7 @@ using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
-using KccRights.Infrastructure.Deadlines;
+using KccRights.Cases;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Storage;
 using KccRights.Intake.Threading;
@@ -26,7 +25,7 @@ public sealed partial class IntakeProcessor(
     NpgsqlDataSource dataSource,
     InboundMessageStore store,
     MessageClassifier classifier,
-    ClockStore clocks,
+    CaseOpener opener,
     IWorkflowEngine workflows,
     IJobQueue jobs,
     TimeProvider time,
@@ -179,31 +178,23 @@ public sealed partial class IntakeProcessor(
 
     private async Task<IntakeOutcome> OpenCasesAsync(NpgsqlTransaction transaction, StoredMessage message, ClassificationResult result, IReadOnlyList<long> complainedOf, CancellationToken cancellationToken)
     {
-        var connection = transaction.Connection!;
-        var receivedOn = LondonTime.DateOf(message.ReceivedAt);
-        var opened = new List<(long Id, CaseReference Reference, Right Right)>();
+        var opened = new List<OpenedCase>();
         var askForId = result.Relationship is Relationship.Child or Relationship.Other
             || (result.Relationship == Relationship.Client && result.Attachments.Count == 0);
         foreach (var right in result.Rights)
         {
-            var (caseId, reference) = await CaseStore.CreateAsync(transaction, right, receivedOn.Year, "email", cancellationToken);
-
             // LEGAL-RULES.md section 1: day 1 is the London date of the instant the request reached the mailbox.
-            await clocks.OpenAsync(transaction, caseId, message.ReceivedAt, receivedOn, Actor, cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO case_requests (case_id, inbound_message_id, relationship, sealed_details, sealed_parties, language, confidence,
-                                           id_requested, created_at)
-                VALUES (@caseId, @inboundId, @relationship, @sealedDetails, @sealedParties, @language, @confidence, @askForId, @now)
-                """,
-                new
+            var openedCase = await opener.OpenAsync(
+                transaction,
+                new OpenCaseCommand
                 {
-                    caseId,
-                    inboundId = message.Id,
-                    relationship = (result.Relationship ?? Relationship.Self).Id(),
-                    // Issue 9 Build 6: the requester, the subject and their details are sealed with the stored-mail keys,
-                    // never kept in plain text (migrations 0082, 0083).
-                    sealedDetails = new CaseRequestDetails
+                    Right = right,
+                    Channel = "email",
+                    ReceivedAt = message.ReceivedAt,
+                    Actor = Actor,
+                    InboundMessageId = message.Id,
+                    Relationship = (result.Relationship ?? Relationship.Self).Id(),
+                    Details = new CaseRequestDetails
                     {
                         SubjectDob = result.Subject.DateOfBirth,
                         PreviousNames = result.Subject.PreviousNames.ToArray(),
@@ -211,24 +202,22 @@ public sealed partial class IntakeProcessor(
                         Upn = result.Subject.Upn,
                         Address = result.Subject.Address,
                         Postcode = result.Subject.Postcode,
-                    }.Seal(store.Cipher, caseId),
-                    sealedParties = new CaseRequestParties
+                    },
+                    Parties = new CaseRequestParties
                     {
                         RequesterName = result.Requester.Name,
                         RequesterEmail = result.Requester.Email,
                         SubjectName = result.Subject.Name,
                         AgentReference = result.Reference,
                         Reasons = result.Reasons.ToArray(),
-                    }.Seal(store.Cipher, caseId),
-                    language = result.Language,
-                    confidence = (decimal)Math.Round(result.Confidence, 2),
-                    askForId,
-                    now = time.GetUtcNow(),
+                    },
+                    Language = result.Language,
+                    Confidence = result.Confidence,
+                    IdRequested = askForId,
                 },
-                transaction,
-                cancellationToken: cancellationToken));
-            await LinkMessageAsync(transaction, message.Id, caseId, "request", cancellationToken);
-            opened.Add((caseId, reference, right));
+                cancellationToken);
+            await LinkMessageAsync(transaction, message.Id, openedCase.Id, "request", cancellationToken);
+            opened.Add(openedCase);
         }
 
         // One email, several rights: one case per right, linked both ways.
@@ -236,19 +225,20 @@ public sealed partial class IntakeProcessor(
         {
             foreach (var b in opened.Where(b => b.Id != a.Id))
             {
-                await LinkCasesAsync(transaction, a.Id, b.Id, "same-request", cancellationToken);
+                await opener.LinkAsync(transaction, a.Id, b.Id, "same-request", cancellationToken);
             }
 
             foreach (var earlier in complainedOf.Where(c => c != a.Id))
             {
-                await LinkCasesAsync(transaction, a.Id, earlier, "complaint-about", cancellationToken);
-                await LinkCasesAsync(transaction, earlier, a.Id, "complained-of", cancellationToken);
+                await opener.LinkAsync(transaction, a.Id, earlier, "complaint-about", cancellationToken);
+                await opener.LinkAsync(transaction, earlier, a.Id, "complained-of", cancellationToken);
                 await LinkMessageAsync(transaction, message.Id, earlier, "complaint-about", cancellationToken);
             }
         }
 
-        foreach (var (caseId, reference, right) in opened)
+        foreach (var openedCase in opened)
         {
+            var (caseId, reference) = (openedCase.Id, openedCase.Reference);
             var data = JsonSerializer.SerializeToElement(new
             {
                 inboundMessageId = message.Id,
@@ -257,7 +247,7 @@ public sealed partial class IntakeProcessor(
                 needsTriage = result.NeedsTriage,
                 linkedCases = opened.Where(o => o.Id != caseId).Select(o => o.Reference.ToString()).ToArray(),
             });
-            await workflows.StartAsync(transaction, caseId, right.Id(), data, Actor, cancellationToken);
+            await opener.StartWorkflowAsync(transaction, openedCase, data, Actor, cancellationToken);
             await jobs.EnqueueAsync(transaction, AcknowledgementJob, new { caseId, askForId }, caseId, dedupeKey: reference.ToString(), cancellationToken: cancellationToken);
         }
 
@@ -282,16 +272,6 @@ public sealed partial class IntakeProcessor(
             ON CONFLICT (inbound_message_id, case_id) DO NOTHING
             """,
             new { inboundId, caseId, role, now = time.GetUtcNow() },
-            transaction,
-            cancellationToken: cancellationToken));
-
-    private async Task LinkCasesAsync(NpgsqlTransaction transaction, long caseId, long linkedCaseId, string type, CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO case_links (case_id, linked_case_id, link_type, created_at) VALUES (@caseId, @linkedCaseId, @type, @now)
-            ON CONFLICT (case_id, linked_case_id) DO NOTHING
-            """,
-            new { caseId, linkedCaseId, type, now = time.GetUtcNow() },
             transaction,
             cancellationToken: cancellationToken));
 

@@ -1,5 +1,5 @@
 using Dapper;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Encryption;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;

@@ -1,14 +1,6 @@
 namespace KccRights.Workflows.Runtime;
 
-/// <summary>
-/// A built-in handler that stands in until a module registers the real one for its kind (for example the requester
-/// letters, which the mail module sends). A module's handler for the same kind replaces it.
-/// </summary>
-public interface IReplaceableJobHandler : IJobHandler
-{
-}
-
-/// <summary>The handler for each job kind. Two non-replaceable handlers for one kind are a start-up error.</summary>
+/// <summary>The handler for each job kind. Two handlers for one kind are a start-up error.</summary>
 public sealed class JobHandlerRegistry
 {
     private readonly Dictionary<string, IJobHandler> _handlers = new(StringComparer.Ordinal);
@@ -18,12 +10,10 @@ public sealed class JobHandlerRegistry
         ArgumentNullException.ThrowIfNull(handlers);
         foreach (var handler in handlers)
         {
-            if (!_handlers.TryGetValue(handler.Kind, out var existing) || existing is IReplaceableJobHandler)
+            // No placeholders: each kind has exactly one handler, registered by the module that owns the work.
+            if (!_handlers.TryAdd(handler.Kind, handler))
             {
-                _handlers[handler.Kind] = handler;
-            }
-            else if (handler is not IReplaceableJobHandler)
-            {
+                var existing = _handlers[handler.Kind];
                 throw new InvalidOperationException($"Two job handlers are registered for kind '{handler.Kind}': {existing.GetType().Name} and {handler.GetType().Name}.");
             }
         }

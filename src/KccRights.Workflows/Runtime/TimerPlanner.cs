@@ -6,6 +6,9 @@ namespace KccRights.Workflows.Runtime;
 /// <summary>When a timer fires: relative to entering its state (days or working days), or to a stored case date.</summary>
 public sealed class TimerPlanner(DeadlineCalculator calculator)
 {
+    /// <summary>The London time a date-relative timer fires at when its definition names none.</summary>
+    public static readonly TimeOnly DefaultTime = new(8, 0);
+
     /// <summary>The <paramref name="occurrence"/>th firing (0 = first) of an 'after' timer armed at <paramref name="enteredAt"/>.</summary>
     public DateTimeOffset AfterInstant(TimerDefinition timer, DateTimeOffset enteredAt, int occurrence)
     {
@@ -95,7 +98,7 @@ public sealed class TimerPlanner(DeadlineCalculator calculator)
     public static DateTimeOffset AtInstant(TimerDefinition timer, DateOnly date)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        return LondonClock.At(date, TimeOfDay(timer) ?? LondonClock.DefaultTime);
+        return LondonTime.At(date, TimeOfDay(timer) ?? DefaultTime);
     }
 
     private DateTimeOffset Add(DateTimeOffset from, TimerOffset offset, string? time)
@@ -103,12 +106,12 @@ public sealed class TimerPlanner(DeadlineCalculator calculator)
         if (offset.WorkingDays is { } workingDays)
         {
             var date = calculator.AddWorkingDays(LondonTime.DateOf(from), workingDays);
-            return LondonClock.At(date, ParseTime(time) ?? LondonClock.TimeOfDay(from));
+            return LondonTime.At(date, ParseTime(time) ?? LondonTime.TimeOfDay(from));
         }
 
         // Calendar days in London: "30 days after" lands on the same London time of day 30 London dates later, across a
         // change between GMT and BST (adding 30 x 24 hours would land an hour off, and at night a day off).
-        return LondonClock.At(LondonTime.DateOf(from).AddDays(offset.Days ?? 0), ParseTime(time) ?? LondonClock.TimeOfDay(from));
+        return LondonTime.At(LondonTime.DateOf(from).AddDays(offset.Days ?? 0), ParseTime(time) ?? LondonTime.TimeOfDay(from));
     }
 
     private static TimeOnly? TimeOfDay(TimerDefinition timer) => ParseTime(timer.Time);

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Dapper;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Database;
-using KccRights.Infrastructure.Deadlines;
 using KccRights.Workflows.Definitions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -55,9 +54,6 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     // activity updates the case before its step locks the instance). An officer's action on a task takes the
     // instance's lock first too (and the case's, when it will update the case), in the same round trip, so no two of
     // them can wait on each other in a deadlock.
-    private const string LockCaseOfTaskSql =
-        "SELECT id FROM cases WHERE id = (SELECT case_id FROM workflow_tasks WHERE id = @taskId) FOR UPDATE;\n";
-
     private const string LockInstanceOfTaskSql =
         "SELECT id FROM workflow_instances WHERE id = (SELECT instance_id FROM workflow_tasks WHERE id = @taskId) FOR UPDATE;\n";
 
@@ -91,7 +87,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
 
     private readonly Lazy<DefinitionRegistry> _definitionsSource;
     private readonly JobQueue _queue;
-    private readonly ClockStore _clocks;
+    private readonly ICaseClock _clocks;
+    private readonly ICaseRows _cases;
     private readonly DeadlineCalculator _calculator;
     private readonly TimerPlanner _planner;
     private readonly Dictionary<string, IWorkflowCondition> _conditions;
@@ -108,7 +105,8 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public WorkflowEngine(
         Lazy<DefinitionRegistry> definitions,
         JobQueue queue,
-        ClockStore clocks,
+        ICaseClock clocks,
+        ICaseRows cases,
         DeadlineCalculator calculator,
         IEnumerable<IWorkflowCondition> conditions,
         TimeProvider time,
@@ -119,6 +117,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         _definitionsSource = definitions;
         _queue = queue;
         _clocks = clocks;
+        _cases = cases;
         _calculator = calculator;
         _planner = new TimerPlanner(calculator);
         _conditions = new Dictionary<string, IWorkflowCondition>(StringComparer.Ordinal);
@@ -454,7 +453,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var now = _time.GetUtcNow();
         AssignedRow? row;
         await using (var updated = await transaction.Connection!.QueryMultipleAsync(new CommandDefinition(
-            LockCaseOfTaskSql + LockInstanceOfTaskSql +
+            _cases.LockCaseOfTaskSql + LockInstanceOfTaskSql +
             """
             UPDATE workflow_tasks SET assignee = @assignee WHERE id = @taskId AND status = 'open'
             RETURNING instance_id, case_id, role;
@@ -478,7 +477,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         {
             // The officer working the case's task is the case's officer: reminders go to them, the queue shows them.
             batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", row.InstanceId, assignee, now);
-            batch.Add("UPDATE cases SET assigned_to = $2 WHERE id = $1 AND status = 'open'", row.CaseId, assignee);
+            batch.Add(_cases.OfficerAssignedSql, row.CaseId, assignee);
         }
 
         AddLog(batch, now, row.CaseId, row.InstanceId, null, "task-assigned", null, null, null, actor, Json(new { taskId, assignee }));
@@ -519,6 +518,19 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", id, StepBatch.Text(officer), now);
         batch.Add("UPDATE workflow_tasks SET assignee = $2 WHERE instance_id = $1 AND role = 'officer' AND status = 'open'", id, StepBatch.Text(officer));
         AddLog(batch, now, caseId, id, null, "case-assigned", null, null, null, actor, Json(new { officer }));
+        await batch.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records something a module did on a case's workflow log (its timeline), inside the caller's transaction: the
+    /// workflow log is the runtime's table, so other modules write it only through here.
+    /// </summary>
+    public async Task RecordAsync(NpgsqlTransaction transaction, long caseId, long? instanceId, string kind, string actor, object detail, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        var batch = new StepBatch(transaction);
+        AddLog(batch, _time.GetUtcNow(), caseId, instanceId, null, kind, null, null, null, actor, Json(detail));
         await batch.FlushAsync(cancellationToken);
     }
 
@@ -568,7 +580,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var detail = new Dictionary<string, object?> { ["timer"] = timer.Id, ["occurrence"] = payload.Occurrence };
         if (timer.At is not null)
         {
-            var dates = await CaseDates.LoadAsync(transaction, instance.CaseId, cancellationToken);
+            var dates = await _clocks.DatesAsync(transaction, instance.CaseId, cancellationToken);
             if (dates is null || !dates.IsOpen || dates.IsPaused)
             {
                 // A paused clock (Art 12A(5)) has no running deadline to remind about; resuming re-arms the timers.
@@ -759,7 +771,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
             {
                 if (!loaded)
                 {
-                    dates = await CaseDates.LoadAsync(transaction, instance.CaseId, cancellationToken);
+                    dates = await _clocks.DatesAsync(transaction, instance.CaseId, cancellationToken);
                     loaded = true;
                 }
 
@@ -914,7 +926,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         {
             if (!datesLoaded)
             {
-                dates = await CaseDates.LoadAsync(transaction, instance.CaseId, cancellationToken);
+                dates = await _clocks.DatesAsync(transaction, instance.CaseId, cancellationToken);
                 datesLoaded = true;
             }
 
@@ -1084,7 +1096,7 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     private async Task<bool> ChangeClockAsync(StepBatch batch, InstanceRow instance, ClockChangeDefinition clock, JsonElement? eventData, string actor, CancellationToken cancellationToken)
     {
         var transaction = batch.Transaction;
-        var dates = await CaseDates.LoadAsync(transaction, instance.CaseId, cancellationToken);
+        var dates = await _clocks.DatesAsync(transaction, instance.CaseId, cancellationToken);
         if (dates is null)
         {
             if (clock.Action == ClockAction.Close)
@@ -1104,27 +1116,21 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         var reason = EventText(eventData, "reason") ?? DataText(instance.Data, "reason") ?? clock.Reason ?? clock.Action.ToString();
 
         // Each change is skipped when already in effect, so a step retried after a crash changes nothing twice.
-        switch (clock.Action)
+        var due = clock.Action switch
         {
-            case ClockAction.Pause when !dates.IsPaused:
-                await _clocks.PauseAsync(instance.CaseId, on, reason, actor, transaction, cancellationToken);
-                break;
-            case ClockAction.Resume when dates.IsPaused:
-                await _clocks.ResumeAsync(instance.CaseId, on, actor, transaction, cancellationToken);
-                break;
-            case ClockAction.Restart when dates.IdReceivedOn != on:
-                await _clocks.RecordIdReceivedAsync(instance.CaseId, on, actor, transaction, cancellationToken);
-                break;
-            case ClockAction.Extend when !dates.Extended:
-                await _clocks.ExtendAsync(instance.CaseId, reason, actor, notifiedAt: null, transaction, cancellationToken);
-                break;
-            case ClockAction.Close:
-                await _clocks.CloseAsync(instance.CaseId, actor, transaction, cancellationToken);
-                break;
-            default:
-                return false;
+            ClockAction.Pause => !dates.IsPaused,
+            ClockAction.Resume => dates.IsPaused,
+            ClockAction.Restart => dates.IdReceivedOn != on,
+            ClockAction.Extend => !dates.Extended,
+            ClockAction.Close => true,
+            _ => false,
+        };
+        if (!due)
+        {
+            return false;
         }
 
+        await _clocks.ChangeAsync(transaction, instance.CaseId, clock.Action, on, reason, actor, cancellationToken);
         Log(batch, instance, "clock", instance.State, null, null, actor, new { action = clock.Action.ToString().ToLowerInvariant(), on = on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
         return true;
     }

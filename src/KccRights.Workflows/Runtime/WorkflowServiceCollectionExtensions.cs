@@ -1,4 +1,3 @@
-using KccRights.Workflows.Activities;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Validation;
@@ -10,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace KccRights.Workflows.Runtime;
 
 /// <summary>
-/// Wires the runtime. The caller provides the core services (NpgsqlDataSource, TimeProvider, DeadlineCalculator,
-/// ClockStore). Modules add their job handlers (<c>IJobHandler</c>), task types (<see cref="HumanTaskType"/>),
+/// Wires the runtime. The caller provides the core services (NpgsqlDataSource, TimeProvider, DeadlineCalculator) and the
+/// case ports (<see cref="ICaseClock"/>, <see cref="ICaseRows"/>, implemented by the Cases module). Modules add their job handlers (<c>IJobHandler</c>), task types (<see cref="HumanTaskType"/>),
 /// conditions (<see cref="IWorkflowCondition"/>) and may replace <see cref="INotificationSender"/>.
 /// </summary>
 public static class WorkflowServiceCollectionExtensions
@@ -34,28 +33,10 @@ public static class WorkflowServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
 
-        // Built-in job handlers: timers, notifications, and the activities the definitions name.
+        // The runtime's own job handlers: timers and notifications. Every activity, condition and task type a definition
+        // names is registered by the module that owns it; a definition naming one nobody registered is refused.
         services.AddSingleton<IJobHandler, WorkflowTimerHandler>();
         services.AddSingleton<IJobHandler, SendNotificationHandler>();
-        foreach (var kind in RequesterLetterHandler.Kinds)
-        {
-            services.AddSingleton<IJobHandler>(sp => new RequesterLetterHandler(kind, sp.GetRequiredService<INotificationSender>()));
-        }
-
-        services.AddSingleton<IJobHandler, ExtensionNoticeHandler>();
-        services.AddSingleton<IJobHandler, CloseCaseHandler>();
-        services.AddSingleton<IJobHandler, OpenAccessCaseHandler>();
-        services.AddSingleton<IJobHandler, DeleteIdCopiesHandler>();
-        foreach (var condition in BuiltInConditions.All)
-        {
-            services.AddSingleton(condition);
-        }
-
-        foreach (var taskType in HumanTaskType.BuiltIn)
-        {
-            services.AddSingleton(taskType);
-        }
-
         services.AddSingleton<JobHandlerRegistry>();
         services.AddSingleton(sp => new WorkflowCatalog(
             sp.GetRequiredService<JobHandlerRegistry>().Kinds,

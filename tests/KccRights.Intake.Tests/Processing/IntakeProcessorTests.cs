@@ -1,4 +1,5 @@
 using System.Text;
+using KccRights.Cases;
 using KccRights.Domain.Cases;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Processing;

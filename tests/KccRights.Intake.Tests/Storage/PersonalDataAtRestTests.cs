@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Letters;
 using KccRights.Intake.Storage;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Classification;
@@ -26,7 +26,8 @@ public sealed class IntakeHarness : IAsyncDisposable
         Cipher = cipher;
         Clocks = new ClockStore(dataSource, new DeadlineCalculator(BankHolidayFile.Load()), TimeProvider.System, NullLogger<ClockStore>.Instance);
         Store = new InboundMessageStore(dataSource, cipher, TimeProvider.System, NullLogger<InboundMessageStore>.Instance);
-        Processor = new IntakeProcessor(dataSource, Store, classifier ?? new MessageClassifier(), Clocks, Workflows, Jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
+        Opener = new CaseOpener(Clocks, Workflows, cipher, TimeProvider.System);
+        Processor = new IntakeProcessor(dataSource, Store, classifier ?? new MessageClassifier(), Opener, Workflows, Jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -34,6 +35,8 @@ public sealed class IntakeHarness : IAsyncDisposable
     public MessageCipher Cipher { get; }
 
     public ClockStore Clocks { get; }
+
+    public CaseOpener Opener { get; }
 
     public InboundMessageStore Store { get; }
 

@@ -1,7 +1,7 @@
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Workflows.Tests.Support;
 
 namespace KccRights.Workflows.Tests.Runtime;

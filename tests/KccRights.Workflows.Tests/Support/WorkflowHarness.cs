@@ -1,8 +1,10 @@
+using KccRights.Host.Composition;
+using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Database;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.TestSupport;
@@ -68,16 +70,16 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public static ServiceCollection CoreServices(string connectionString, TimeProvider time, WorkflowRuntimeOptions options)
     {
+        // The service's one wiring (AddKccRights), with this test's clock and runtime options registered first so they
+        // win, and a throwaway key for stored personal data.
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(time);
-        services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(connectionString)));
-        services.AddSingleton(BankHolidayFile.Load());
-        services.AddSingleton<DeadlineCalculator>();
-        services.AddSingleton<ClockStore>();
-        services.AddSingleton<CaseStore>();
         services.AddSingleton(options);
-        services.AddWorkflowRuntimeCore();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))])
+            .Build();
+        services.AddKccRights(configuration, connectionString);
         return services;
     }
 
@@ -95,9 +97,9 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         await using (var connection = await DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            var now = Time.GetUtcNow();
-            (caseId, _) = await CaseStore.CreateAsync(transaction, right, LondonTime.DateOf(now).Year, "email");
-            await Clocks.OpenAsync(transaction, caseId, now, null, "intake");
+            var opener = Services.GetRequiredService<CaseOpener>();
+            var opened = await opener.OpenAsync(transaction, new OpenCaseCommand { Right = right, Channel = "email", ReceivedAt = Time.GetUtcNow(), Actor = "intake" });
+            caseId = opened.Id;
             await Engine.StartAsync(transaction, caseId, definitionId ?? right.Id(), null, "intake");
             await transaction.CommitAsync();
         }
@@ -141,7 +143,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public Task AdvanceAsync(TimeSpan by) => AdvanceToAsync(Time.GetUtcNow() + by);
 
     /// <summary>Moves to <paramref name="date"/> (London) at <paramref name="hour"/>:00 London time.</summary>
-    public Task AdvanceToDateAsync(DateOnly date, int hour = 12) => AdvanceToAsync(LondonClock.At(date, new TimeOnly(hour, 0)));
+    public Task AdvanceToDateAsync(DateOnly date, int hour = 12) => AdvanceToAsync(LondonTime.At(date, new TimeOnly(hour, 0)));
 
     public async Task<bool> RaiseAsync(long caseId, string eventName, object? data = null, string actor = "officer-a")
     {

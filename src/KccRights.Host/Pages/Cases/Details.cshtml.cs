@@ -1,8 +1,7 @@
 using System.Text.Json;
 using KccRights.Domain.Deadlines;
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Audit;
-using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
 using KccRights.Workflows.Definitions;

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using KccRights.Domain.Cases;
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Host.Web.Security;
-using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

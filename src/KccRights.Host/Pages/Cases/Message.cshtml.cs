@@ -1,6 +1,5 @@
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Audit;
-using KccRights.Infrastructure.Cases;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Storage;
 using Microsoft.AspNetCore.Html;

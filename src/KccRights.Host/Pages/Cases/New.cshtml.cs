@@ -1,6 +1,6 @@
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Host.Cases;
+using KccRights.Cases;
 using KccRights.Host.Web.Security;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.AspNetCore.Authorization;

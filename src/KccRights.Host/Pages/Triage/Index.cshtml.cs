@@ -1,4 +1,4 @@
-using KccRights.Host.Triage;
+using KccRights.Intake.Triage;
 using KccRights.Infrastructure.Audit;
 using Microsoft.AspNetCore.Mvc;
 

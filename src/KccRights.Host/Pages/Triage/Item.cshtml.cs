@@ -1,5 +1,5 @@
 using KccRights.Domain.Cases;
-using KccRights.Host.Triage;
+using KccRights.Intake.Triage;
 using KccRights.Infrastructure.Audit;
 using KccRights.Intake.Classification;
 using Microsoft.AspNetCore.Html;

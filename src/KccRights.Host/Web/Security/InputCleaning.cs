@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text;
+using KccRights.Domain.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Primitives;
@@ -24,56 +23,16 @@ public static class InputCleaning
     /// <summary>The largest JSON body inspected; a bigger one is left to the endpoint's own limits.</summary>
     public const int MaxJsonBytes = 4 * 1024 * 1024;
 
-    private static readonly SearchValues<char> Unwanted =
-        SearchValues.Create(Enumerable.Range(0, 0xa0).Select(i => (char)i).Where(IsUnwanted).ToArray());
-
     /// <summary>A control character (C0, DEL, C1) other than tab, CR and LF.</summary>
-    public static bool IsUnwanted(char c) => char.IsControl(c) && c is not ('\t' or '\r' or '\n');
+    public static bool IsUnwanted(char c) => PlainText.IsUnwanted(c);
 
-    public static bool HasUnwanted(string? value) => value is not null && value.AsSpan().IndexOfAny(Unwanted) >= 0;
+    public static bool HasUnwanted(string? value) => PlainText.HasUnwanted(value);
 
     /// <summary>The value without control characters other than tab, CR and LF (the same instance when it has none).</summary>
-    public static string Clean(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        if (!HasUnwanted(value))
-        {
-            return value;
-        }
+    public static string Clean(string value) => PlainText.Clean(value);
 
-        var builder = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            if (!IsUnwanted(c))
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>One line of text for display (a sender's name, a subject): every control character, tab and newlines too, becomes a space.</summary>
-    public static string OneLine(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        var builder = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            if (c == '\0')
-            {
-                continue;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString().Trim();
-    }
+    /// <summary>One line of text for display: every control character becomes a space.</summary>
+    public static string OneLine(string? value) => PlainText.OneLine(value);
 
     public static IApplicationBuilder UseInputCleaning(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace KccRights.Infrastructure.Deadlines;
+namespace KccRights.Cases;
 
 /// <summary>
 /// Stores each case's statutory clock. Every change locks the clock row, recalculates the dates with the deadline
@@ -150,6 +150,17 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
         return await LoadAsync(transaction, caseId, forUpdate: false, cancellationToken);
     }
 
+    /// <summary>A case's dates, read inside the caller's transaction (null when it has no clock).</summary>
+    public static async Task<CaseDates?> DatesAsync(NpgsqlTransaction transaction, long caseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return await transaction.Connection!.QuerySingleOrDefaultAsync<CaseDates>(new CommandDefinition(
+            $"SELECT {CaseDeadlineSql.DatesColumns} FROM case_clocks k WHERE k.case_id = @caseId",
+            new { caseId },
+            transaction,
+            cancellationToken: cancellationToken));
+    }
+
     public async Task<IReadOnlyList<ClockHistoryEntry>> HistoryAsync(long caseId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -167,15 +178,15 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
     public async Task<IReadOnlyList<DueClock>> DueWithinAsync(int workingDays, int limit = 500, CancellationToken cancellationToken = default)
     {
         var today = LondonTime.Today(time);
-        var until = calculator.AddWorkingDays(today, workingDays);
+        var until = CaseDates.LastDueDateWithin(workingDays, today, calculator);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<DueClock>(new CommandDefinition(DueWithinSql, new { today, until, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>The query behind <see cref="DueWithinAsync"/>, for benchmarks and plan checks.</summary>
     public const string DueWithinSql =
-        """
-        SELECT k.case_id, c.reference, k.effective_due_on, k.is_paused
+        $"""
+        SELECT {CaseDeadlineSql.DatesColumns}, c.reference
         FROM case_clocks k JOIN cases c ON c.id = k.case_id
         WHERE k.is_open AND NOT k.is_paused AND k.effective_due_on BETWEEN @today AND @until
         ORDER BY k.effective_due_on, k.case_id
@@ -187,10 +198,10 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
         var today = LondonTime.Today(time);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<DueClock>(new CommandDefinition(
-            """
-            SELECT k.case_id, c.reference, k.effective_due_on, k.is_paused
+            $"""
+            SELECT {CaseDeadlineSql.DatesColumns}, c.reference
             FROM case_clocks k JOIN cases c ON c.id = k.case_id
-            WHERE k.is_open AND NOT k.is_paused AND k.effective_due_on < @today
+            WHERE {CaseDeadlineSql.Overdue}
             ORDER BY k.effective_due_on, k.case_id
             LIMIT @limit
             """,
@@ -202,8 +213,8 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<DueClock>(new CommandDefinition(
-            """
-            SELECT k.case_id, c.reference, k.effective_due_on, k.is_paused
+            $"""
+            SELECT {CaseDeadlineSql.DatesColumns}, c.reference
             FROM case_clocks k JOIN cases c ON c.id = k.case_id
             WHERE k.is_open AND k.is_paused
             ORDER BY k.effective_due_on, k.case_id

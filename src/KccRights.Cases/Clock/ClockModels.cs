@@ -1,26 +1,17 @@
-namespace KccRights.Infrastructure.Deadlines;
+using KccRights.Domain.Deadlines;
 
-/// <summary>A stored statutory clock, as the case page and queues see it.</summary>
-public sealed record ClockState
+namespace KccRights.Cases;
+
+/// <summary>
+/// A stored statutory clock with its extension and pauses, as the case page shows it: the one read model of a case's
+/// dates (<see cref="CaseDates"/>) and the detail behind it.
+/// </summary>
+public sealed record ClockState : CaseDates
 {
-    public long CaseId { get; init; }
-    public DateTimeOffset ReceivedAt { get; init; }
-    public DateOnly ReceivedOn { get; init; }
-    public DateOnly? IdReceivedOn { get; init; }
-    public DateOnly? FeePaidOn { get; init; }
-    public DateOnly ClockStart { get; init; }
-    public int PausedDays { get; init; }
-    public bool IsPaused { get; init; }
-    public DateOnly DueOn { get; init; }
-    public DateOnly NoticeBy { get; init; }
-    public DateOnly ExtendedDueOn { get; init; }
-    public bool Extended { get; init; }
     public string? ExtensionReason { get; init; }
     public string? ExtendedBy { get; init; }
     public DateTimeOffset? ExtendedAt { get; init; }
     public DateTimeOffset? ExtensionNotifiedAt { get; init; }
-    public DateOnly EffectiveDueOn { get; init; }
-    public bool IsOpen { get; init; }
     public int Version { get; init; }
     public IReadOnlyList<StoredPause> Pauses { get; init; } = [];
 }
@@ -37,13 +28,10 @@ public sealed record StoredPause
     public DateTimeOffset? EndedAt { get; init; }
 }
 
-/// <summary>One row of a deadline query: which case, and when it is due.</summary>
-public sealed record DueClock
+/// <summary>One row of a deadline query: which case, and its dates.</summary>
+public sealed record DueClock : CaseDates
 {
-    public long CaseId { get; init; }
     public string Reference { get; init; } = "";
-    public DateOnly EffectiveDueOn { get; init; }
-    public bool IsPaused { get; init; }
 }
 
 public sealed record ClockHistoryEntry

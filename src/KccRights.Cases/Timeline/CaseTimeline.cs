@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace KccRights.Host.Cases;
+namespace KccRights.Cases;
 
 public sealed record CaseTask
 {

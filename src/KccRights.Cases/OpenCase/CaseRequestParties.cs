@@ -4,7 +4,7 @@ using Dapper;
 using KccRights.Infrastructure.Encryption;
 using Npgsql;
 
-namespace KccRights.Infrastructure.Cases;
+namespace KccRights.Cases;
 
 /// <summary>
 /// Who a case's request is from and about, sealed into case_requests.sealed_parties (issue 9 Build 6, migration 0083;

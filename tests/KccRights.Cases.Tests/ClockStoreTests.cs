@@ -1,14 +1,14 @@
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
+using KccRights.Cases;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-namespace KccRights.Infrastructure.Tests.Deadlines;
+namespace KccRights.Cases.Tests;
 
 /// <summary>Stored statutory clocks against a real PostgreSQL: every change recalculates and keeps history in one transaction.</summary>
 public class ClockStoreTests

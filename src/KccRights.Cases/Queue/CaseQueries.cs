@@ -1,12 +1,13 @@
 using Dapper;
 using KccRights.Domain.Cases;
+using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Encryption;
 using Npgsql;
 
-namespace KccRights.Infrastructure.Cases;
+namespace KccRights.Cases;
 
-/// <summary>One case as the queue and the API list it.</summary>
-public sealed record CaseSummary
+/// <summary>A case as the queues and the case page list it: its row, its dates (the one read model) and its parties.</summary>
+public sealed record CaseSummary : CaseDates
 {
     public long Id { get; init; }
     public string Reference { get; init; } = "";
@@ -15,11 +16,6 @@ public sealed record CaseSummary
     public string Channel { get; init; } = "";
     public string? AssignedTo { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
-    public DateOnly ReceivedOn { get; init; }
-    public DateOnly ClockStart { get; init; }
-    public DateOnly EffectiveDueOn { get; init; }
-    public bool IsPaused { get; init; }
-    public bool Extended { get; init; }
     public string? RequesterName { get; init; }
     public string? SubjectName { get; init; }
     public string? Relationship { get; init; }
@@ -74,9 +70,9 @@ public sealed record CaseNote
 public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher cipher)
 {
     private const string SummarySelect =
-        """
-        SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, k.received_on, k.clock_start,
-               k.effective_due_on, k.is_paused, k.extended, p.sealed_parties, p.relationship,
+        $"""
+        SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, {CaseDeadlineSql.DatesColumns},
+               p.sealed_parties, p.relationship,
                w.state AS workflow_state, w.definition_id AS workflow_id, w.definition_version AS workflow_version, w.status AS workflow_status
         FROM case_clocks k
         JOIN cases c ON c.id = k.case_id
@@ -88,12 +84,12 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
     {
         ArgumentNullException.ThrowIfNull(filter);
         const string where =
-            """
+            $"""
             WHERE k.is_open
               AND (@right::text IS NULL OR c.right_code = @right)
               AND (@assignedTo::text IS NULL OR c.assigned_to = @assignedTo)
               AND (NOT @unassigned OR c.assigned_to IS NULL)
-              AND (NOT @overdueOnly OR (k.effective_due_on < @today AND NOT k.is_paused))
+              AND (NOT @overdueOnly OR {CaseDeadlineSql.Overdue})
               AND (NOT @pausedOnly OR k.is_paused)
               AND (@stage::text IS NULL OR EXISTS (SELECT 1 FROM workflow_instances i WHERE i.case_id = c.id AND i.status = 'running' AND i.state = @stage))
             """;
@@ -153,12 +149,12 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition(
-            """
+            $"""
             SELECT count(*)::int,
-                   count(*) FILTER (WHERE NOT is_paused AND effective_due_on < @today)::int,
-                   count(*) FILTER (WHERE NOT is_paused AND effective_due_on BETWEEN @today AND @endOfWeek)::int,
-                   count(*) FILTER (WHERE is_paused)::int
-            FROM case_clocks WHERE is_open
+                   count(*) FILTER (WHERE {CaseDeadlineSql.Overdue})::int,
+                   count(*) FILTER (WHERE NOT k.is_paused AND k.effective_due_on BETWEEN @today AND @endOfWeek)::int,
+                   count(*) FILTER (WHERE k.is_paused)::int
+            FROM case_clocks k WHERE k.is_open
             """,
             new { today, endOfWeek },
             cancellationToken: cancellationToken));
@@ -168,9 +164,9 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<WorkloadRow>(new CommandDefinition(
-            """
+            $"""
             SELECT coalesce(c.assigned_to, 'Unassigned') AS officer, count(*)::int AS open,
-                   count(*) FILTER (WHERE NOT k.is_paused AND k.effective_due_on < @today)::int AS overdue
+                   count(*) FILTER (WHERE {CaseDeadlineSql.Overdue})::int AS overdue
             FROM case_clocks k JOIN cases c ON c.id = k.case_id
             WHERE k.is_open GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1
             """,

@@ -4,15 +4,12 @@ using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Audit;
-using KccRights.Infrastructure.Cases;
-using KccRights.Infrastructure.Deadlines;
-using KccRights.Infrastructure.Encryption;
 using KccRights.Infrastructure.Staff;
 using System.Text.Json;
 using KccRights.Workflows.Runtime;
 using Npgsql;
 
-namespace KccRights.Host.Cases;
+namespace KccRights.Cases;
 
 /// <summary>A request opened by hand: a request by letter, phone or in person is valid, with its real received date.</summary>
 public sealed record NewCaseRequest
@@ -55,7 +52,7 @@ public static class StaffClaims
 /// The state-changing operations on a case, shared by the web pages and the API. Each runs in one transaction with its
 /// audit entry, and a form token (when given) makes a repeated submission a no-op.
 /// </summary>
-public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, AuditLog audit, IWorkflowEngine workflows, IPersonalDataCipher cipher, TimeProvider time)
+public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, CaseOpener opener, AuditLog audit, IWorkflowEngine workflows, TimeProvider time)
 {
     public async Task<CaseReference?> OpenByHandAsync(NewCaseRequest request, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
     {
@@ -135,41 +132,35 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
 
     private async Task<CaseReference> OpenInTransactionAsync(NpgsqlTransaction transaction, NewCaseRequest request, Actor actor, CancellationToken cancellationToken)
     {
-        var connection = transaction.Connection!;
-        var (id, reference) = await CaseStore.CreateAsync(transaction, request.Right, request.ReceivedOn.Year, request.Channel, cancellationToken);
-        var receivedAt = new DateTimeOffset(request.ReceivedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        await clocks.OpenAsync(transaction, id, receivedAt, request.ReceivedOn, actor.Subject, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO case_requests (case_id, sealed_parties, relationship, created_at)
-            VALUES (@id, @sealedParties, @Relationship, @now)
-            """,
-            new
+        // A request by letter, phone or in person counts from the day it was received (LEGAL-RULES.md section 1): the
+        // officer gives that date, and the case records an instant on it (now, if it is today).
+        var opened = await opener.OpenAsync(
+            transaction,
+            new OpenCaseCommand
             {
-                id,
+                Right = request.Right,
+                Channel = request.Channel,
+                ReceivedAt = LondonTime.ReceivedInstant(request.ReceivedOn, time),
+                Actor = actor.Subject,
+                Relationship = request.Relationship,
+
                 // Issue 9 Build 6: the requester and subject are sealed, never kept in plain text (migration 0083).
-                sealedParties = new CaseRequestParties
+                Parties = new CaseRequestParties
                 {
                     RequesterName = request.RequesterName,
                     RequesterEmail = request.RequesterEmail,
                     SubjectName = request.SubjectName,
-                }.Seal(cipher, id),
-                request.Relationship,
-                now = time.GetUtcNow(),
+                },
             },
-            transaction,
-            cancellationToken: cancellationToken));
+            cancellationToken);
+        var (id, reference) = (opened.Id, opened.Reference);
         if (request.Summary is { Length: > 0 } summary)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO case_notes (case_id, author, body, created_at) VALUES (@id, @author, @body, @now)",
-                new { id, author = actor.Name, body = "What they asked for: " + summary, now = time.GetUtcNow() },
-                transaction,
-                cancellationToken: cancellationToken));
+            await opener.AddNoteAsync(transaction, id, actor.Name, "What they asked for: " + summary, cancellationToken);
         }
 
         // The right's workflow runs the case from here, exactly as for an emailed request.
-        await workflows.StartAsync(transaction, id, request.Right.Id(), null, actor.Subject, cancellationToken);
+        await opener.StartWorkflowAsync(transaction, opened, null, actor.Subject, cancellationToken);
         await audit.RecordAsync(actor.Subject, actor.Role, "case.opened-by-hand", id, detail: new { channel = request.Channel }, transaction: transaction, cancellationToken: cancellationToken);
         return reference;
     }

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using KccRights.Infrastructure.Encryption;
 using Npgsql;
 
-namespace KccRights.Intake.Storage;
+namespace KccRights.Cases;
 
 /// <summary>
 /// The personal details intake finds about a data subject, sealed into case_requests.sealed_details with the
@@ -24,20 +25,20 @@ public sealed record CaseRequestDetails
     /// <summary>The associated data: the value belongs to this column of this case's row and no other.</summary>
     public static string Context(long caseId) => string.Create(CultureInfo.InvariantCulture, $"case_requests.sealed_details:{caseId}");
 
-    public byte[] Seal(MessageCipher cipher, long caseId)
+    public byte[] Seal(IPersonalDataCipher cipher, long caseId)
     {
         ArgumentNullException.ThrowIfNull(cipher);
         return cipher.Seal(JsonSerializer.Serialize(this, Json), Context(caseId));
     }
 
-    public static CaseRequestDetails Open(MessageCipher cipher, long caseId, byte[] sealedDetails)
+    public static CaseRequestDetails Open(IPersonalDataCipher cipher, long caseId, byte[] sealedDetails)
     {
         ArgumentNullException.ThrowIfNull(cipher);
         return JsonSerializer.Deserialize<CaseRequestDetails>(cipher.Open(sealedDetails, Context(caseId)), Json) ?? new CaseRequestDetails();
     }
 
     /// <summary>Reads and opens one case's details (null when the case has none).</summary>
-    public static async Task<CaseRequestDetails?> ReadAsync(NpgsqlDataSource dataSource, MessageCipher cipher, long caseId, CancellationToken cancellationToken = default)
+    public static async Task<CaseRequestDetails?> ReadAsync(NpgsqlDataSource dataSource, IPersonalDataCipher cipher, long caseId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -50,7 +51,7 @@ public sealed record CaseRequestDetails
     /// Seals the details of rows stored in plain text before migration 0082, and empties their plain columns; run at
     /// every start (it finds nothing once done) and by <c>kccrights keys rotate</c>. Returns the number of rows sealed.
     /// </summary>
-    public static async Task<int> SealPlaintextRowsAsync(NpgsqlDataSource dataSource, MessageCipher cipher, CancellationToken cancellationToken = default)
+    public static async Task<int> SealPlaintextRowsAsync(NpgsqlDataSource dataSource, IPersonalDataCipher cipher, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         var sealedCount = 0;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace KccRights.Host.Cases;
+namespace KccRights.Cases;
 
 /// <summary>A field of a workflow task's form, as the definition gives it.</summary>
 public sealed record TaskFormField(string Name, string Label, string Type, bool Required, IReadOnlyList<string> Options);

@@ -1,15 +1,15 @@
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Infrastructure.Cases;
-using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace KccRights.Host.Web;
+namespace KccRights.Cases;
 
 /// <summary>Seeds a handful of demonstration cases (no real people) into an empty database, for <c>serve --demo</c>.</summary>
-internal sealed partial class DemoDataService(NpgsqlDataSource dataSource, ClockStore clocks, StaffStore staff, TimeProvider time, ILogger<DemoDataService> logger) : IHostedService
+public sealed partial class DemoCases(NpgsqlDataSource dataSource, CaseOpener opener, ClockStore clocks, StaffStore staff, TimeProvider time, ILogger<DemoCases> logger) : IHostedService
 {
     /// <summary>One demonstration user per role (and two record-owner teams), for the Development sign-in page.</summary>
     public static readonly (string Subject, string Name, string Role, string? Team)[] DemoUsers =
@@ -50,10 +50,11 @@ internal sealed partial class DemoDataService(NpgsqlDataSource dataSource, Clock
         foreach (var (right, daysAgo, channel) in seeds)
         {
             var received = today.AddDays(-daysAgo);
-            var (id, _) = await CaseStore.CreateAsync(transaction, right, received.Year, channel, cancellationToken);
-            var receivedAt = new DateTimeOffset(received.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
-            await clocks.OpenAsync(transaction, id, receivedAt, received, "demo-data", cancellationToken);
-            ids.Add(id);
+            var opened = await opener.OpenAsync(
+                transaction,
+                new OpenCaseCommand { Right = right, Channel = channel, ReceivedAt = LondonTime.At(received, new TimeOnly(10, 0)), Actor = "demo-data" },
+                cancellationToken);
+            ids.Add(opened.Id);
         }
 
         // One access request waiting for clarification (UK GDPR Art 12A(5)).

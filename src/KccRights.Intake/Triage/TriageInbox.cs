@@ -3,11 +3,9 @@ using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
-using KccRights.Host.Cases;
-using KccRights.Host.Web.Security;
+using KccRights.Domain.Text;
+using KccRights.Cases;
 using KccRights.Infrastructure.Audit;
-using KccRights.Infrastructure.Cases;
-using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Infrastructure.Staff;
 using KccRights.Intake.Processing;
@@ -16,7 +14,7 @@ using KccRights.Workflows.Runtime;
 using MimeKit;
 using Npgsql;
 
-namespace KccRights.Host.Triage;
+namespace KccRights.Intake.Triage;
 
 /// <summary>An item in the triage inbox: a message intake could not act on by itself, or could not read at all.</summary>
 public sealed record TriageItem
@@ -46,11 +44,11 @@ public sealed record TriageItem
         "over-budget" => "Too large or too slow to read in full",
         "processing-failed" => "Intake failed on it after its retries",
         "imap-unservable" => "The mail server could not hand it over",
-        var other => InputCleaning.OneLine(other),
+        var other => PlainText.OneLine(other),
     };
 
     /// <summary>The technical error behind the item, if any, for the item page (never the list).</summary>
-    public string? TechnicalDetail => Detail is { Length: > 0 } detail ? InputCleaning.OneLine(detail) : null;
+    public string? TechnicalDetail => Detail is { Length: > 0 } detail ? PlainText.OneLine(detail) : null;
 
     /// <summary>The reasons as sentences, whatever shape the JSON has (intake writes an array of strings).</summary>
     public IReadOnlyList<string> ReasonList
@@ -68,7 +66,7 @@ public sealed record TriageItem
                 list.Add(Reasons);
             }
 
-            return list.Select(InputCleaning.OneLine).Where(r => r.Length > 0).ToList();
+            return list.Select(PlainText.OneLine).Where(r => r.Length > 0).ToList();
         }
     }
 
@@ -120,11 +118,10 @@ public sealed class TriageRefusedException(string field, string message) : Excep
 public sealed class TriageInbox(
     NpgsqlDataSource dataSource,
     InboundMessageStore store,
-    ClockStore clocks,
+    CaseOpener opener,
     IWorkflowEngine workflows,
     IJobQueue jobs,
     AuditLog audit,
-    IPersonalDataCipher cipher,
     TimeProvider time)
 {
     public const int MaxReasonLength = 1000;
@@ -235,9 +232,9 @@ public sealed class TriageInbox(
             var message = MimeMessage.Load(stream);
             var from = message.From.Mailboxes.FirstOrDefault();
             return new TriageSender(
-                from?.Name is { Length: > 0 } name ? Limit(InputCleaning.OneLine(name), 200) : null,
-                from?.Address is { Length: > 0 } address ? Limit(InputCleaning.OneLine(address), 320) : null,
-                message.Subject is { Length: > 0 } subject ? Limit(InputCleaning.OneLine(subject), 300) : null,
+                from?.Name is { Length: > 0 } name ? Limit(PlainText.OneLine(name), 200) : null,
+                from?.Address is { Length: > 0 } address ? Limit(PlainText.OneLine(address), 320) : null,
+                message.Subject is { Length: > 0 } subject ? Limit(PlainText.OneLine(subject), 300) : null,
                 message.Attachments.Count(),
                 Readable: true);
         }
@@ -281,29 +278,25 @@ public sealed class TriageInbox(
             return null;
         }
 
-        var receivedOn = LondonTime.DateOf(stored.ReceivedAt);
-        var (caseId, reference) = await CaseStore.CreateAsync(transaction, right, receivedOn.Year, "email", cancellationToken);
-
         // LEGAL-RULES.md section 1: day 1 is the London date of the instant the request reached the mailbox.
-        await clocks.OpenAsync(transaction, caseId, stored.ReceivedAt, receivedOn, actor.Subject, cancellationToken);
-        var now = time.GetUtcNow();
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO case_requests (case_id, inbound_message_id, sealed_parties, relationship, id_requested, created_at)
-            VALUES (@caseId, @messageId, @sealedParties, @relationship, @askForId, @now)
-            """,
-            new
-            {
-                caseId,
-                messageId,
-                // Issue 9 Build 6: the requester's name and address are sealed, never kept in plain text (migration 0083).
-                sealedParties = new CaseRequestParties { RequesterName = sender.Name, RequesterEmail = sender.Address }.Seal(cipher, caseId),
-                relationship,
-                askForId,
-                now,
-            },
+        var opened = await opener.OpenAsync(
             transaction,
-            cancellationToken: cancellationToken));
+            new OpenCaseCommand
+            {
+                Right = right,
+                Channel = "email",
+                ReceivedAt = stored.ReceivedAt,
+                Actor = actor.Subject,
+                InboundMessageId = messageId,
+                Relationship = relationship,
+
+                // Issue 9 Build 6: the requester's name and address are sealed, never kept in plain text (migration 0083).
+                Parties = new CaseRequestParties { RequesterName = sender.Name, RequesterEmail = sender.Address },
+                IdRequested = askForId,
+            },
+            cancellationToken);
+        var (caseId, reference) = (opened.Id, opened.Reference);
+        var now = time.GetUtcNow();
         await LinkAsync(transaction, messageId, caseId, "request", cancellationToken);
         var data = JsonSerializer.SerializeToElement(new
         {
@@ -313,7 +306,7 @@ public sealed class TriageInbox(
             needsTriage = false,
             linkedCases = Array.Empty<string>(),
         });
-        await workflows.StartAsync(transaction, caseId, right.Id(), data, actor.Subject, cancellationToken);
+        await opener.StartWorkflowAsync(transaction, opened, data, actor.Subject, cancellationToken);
         await jobs.EnqueueAsync(transaction, IntakeProcessor.AcknowledgementJob, new { caseId, askForId }, caseId, dedupeKey: reference.ToString(), cancellationToken: cancellationToken);
 
         // The message is dealt with: intake must not act on it again.
@@ -336,7 +329,7 @@ public sealed class TriageInbox(
     {
         ArgumentNullException.ThrowIfNull(actor);
         await RefuseUnlessMayActAsync(actor, "triage.attached", id, cancellationToken);
-        var text = InputCleaning.OneLine(referenceText).ToUpperInvariant();
+        var text = PlainText.OneLine(referenceText).ToUpperInvariant();
         if (text.Length == 0)
         {
             throw new TriageRefusedException("reference", "Enter the reference of the case to attach it to");
@@ -389,7 +382,7 @@ public sealed class TriageInbox(
     {
         ArgumentNullException.ThrowIfNull(actor);
         await RefuseUnlessMayActAsync(actor, "triage.not-a-request", id, cancellationToken);
-        var text = InputCleaning.Clean(reason ?? "").Trim();
+        var text = PlainText.Clean(reason ?? "").Trim();
         if (text.Length == 0)
         {
             throw new TriageRefusedException("reason", "Enter why this is not a request");

@@ -3,7 +3,7 @@ using Dapper;
 using KccRights.Domain.Cases;
 using Npgsql;
 
-namespace KccRights.Infrastructure.Cases;
+namespace KccRights.Cases;
 
 /// <summary>Opens cases and allocates their references.</summary>
 public sealed class CaseStore(NpgsqlDataSource dataSource)

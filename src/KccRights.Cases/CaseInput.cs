@@ -1,6 +1,6 @@
 using KccRights.Infrastructure.Staff;
 
-namespace KccRights.Host.Cases;
+namespace KccRights.Cases;
 
 /// <summary>Input a case action refuses, with a message for the person who sent it (a form error, or a 400 problem).</summary>
 public sealed class CaseInputException : Exception

@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Text;
+
+namespace KccRights.Domain.Text;
+
+/// <summary>
+/// Control characters kept out of stored and displayed text: NUL and the other control characters never reach the
+/// database, where PostgreSQL refuses NUL in text (issue 9, Build 2). Used at the web boundary (the Host's input
+/// cleaning) and wherever mail-derived text is shown (the triage inbox).
+/// </summary>
+public static class PlainText
+{
+    private static readonly SearchValues<char> Unwanted =
+        SearchValues.Create(Enumerable.Range(0, 0xa0).Select(i => (char)i).Where(IsUnwanted).ToArray());
+
+    /// <summary>A control character (C0, DEL, C1) other than tab, CR and LF.</summary>
+    public static bool IsUnwanted(char c) => char.IsControl(c) && c is not ('\t' or '\r' or '\n');
+
+    public static bool HasUnwanted(string? value) => value is not null && value.AsSpan().IndexOfAny(Unwanted) >= 0;
+
+    /// <summary>The value without control characters other than tab, CR and LF (the same instance when it has none).</summary>
+    public static string Clean(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!HasUnwanted(value))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (!IsUnwanted(c))
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>One line of text for display (a sender's name, a subject): every control character, tab and newlines too, becomes a space.</summary>
+    public static string OneLine(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+
+        var builder = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (c == '\0')
+            {
+                continue;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
+}

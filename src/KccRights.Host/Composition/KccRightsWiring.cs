@@ -1,0 +1,72 @@
+using KccRights.Cases;
+using KccRights.Domain.Deadlines;
+using KccRights.Infrastructure.Audit;
+using KccRights.Infrastructure.Database;
+using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Staff;
+using KccRights.Intake;
+using KccRights.Workflows.Runtime;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace KccRights.Host.Composition;
+
+/// <summary>Options for the statutory clock.</summary>
+public sealed class DeadlineOptions
+{
+    public const string Section = "Deadlines";
+
+    /// <summary>A bank-holiday file in the gov.uk shape; default: bank-holidays.json beside the executable.</summary>
+    public string? BankHolidaysFile { get; set; }
+}
+
+/// <summary>
+/// The one wiring of KCC Rights (docs/architecture.md): the core services, then each module's own registration along
+/// the pipeline (Cases, Intake, the workflow runtime...). <c>serve</c>, the admin commands, the test worker, the test
+/// harnesses and the benchmarks all call this; each then adds only what is its own (the web app and workers for
+/// <c>serve</c>, a fake clock for a test). A service registered before this call wins where the core would add the same
+/// (a test's TimeProvider, runtime options or notification sender).
+/// </summary>
+public static class KccRightsWiring
+{
+    public static IHostApplicationBuilder AddKccRights(this IHostApplicationBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddKccRights(builder.Configuration, connectionString);
+        return builder;
+    }
+
+    public static IServiceCollection AddKccRights(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddKccCore(configuration, connectionString);
+        services.AddCases();
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddIntake(configuration, Path.GetFullPath(storage.DataDirectory));
+        services.AddWorkflowRuntime(configuration);
+        return services;
+    }
+
+    /// <summary>The database, the bank-holiday calendar, the deadline engine, the audit trail and the staff directory.</summary>
+    internal static IServiceCollection AddKccCore(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        DapperSetup.Configure();
+        var options = configuration.GetSection(DeadlineOptions.Section).Get<DeadlineOptions>() ?? new DeadlineOptions();
+
+        // Loaded once at start so a bad file stops the service with a clear message instead of failing requests later.
+        var calendar = BankHolidayFile.Load(options.BankHolidaysFile);
+        services.AddSingleton(calendar);
+        services.AddSingleton<DeadlineCalculator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(ConnectionTuning.Apply(connectionString)));
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<StaffStore>();
+        return services;
+    }
+
+    public static IConfiguration CommandConfiguration() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+}

@@ -1,0 +1,10 @@
+using KccRights.TestSupport;
+
+namespace KccRights.Cases.Tests;
+
+[SetUpFixture]
+public class PostgresSetUp
+{
+    [OneTimeTearDown]
+    public Task StopPostgres() => TestPostgres.StopAsync();
+}
