@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
+using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Deadlines;
@@ -217,6 +218,7 @@ internal static class WorkflowBenchmark
         services.AddSingleton<CaseStore>();
         services.AddSingleton(new WorkflowRuntimeOptions { Directory = directory, Workers = workers, LeaseSeconds = 30, HeartbeatSeconds = 10, PollIntervalMilliseconds = 1000 });
         services.AddWorkflowRuntimeCore();
+        services.AddCorrespondenceActivities();
         services.AddSingleton<IJobHandler, NoopHandler>();
         services.AddSingleton<IJobHandler, LetterLikeHandler>();
         services.AddWorkflowWorkers();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Cases;
 using KccRights.Infrastructure.Database;
@@ -35,6 +36,7 @@ builder.Services.AddSingleton(new WorkflowRuntimeOptions
     NodeName = options["--node"],
 });
 builder.Services.AddWorkflowRuntimeCore();
+builder.Services.AddCorrespondenceActivities();
 builder.Services.AddSingleton<IJobHandler>(new EffectHandler(options["--node"]));
 builder.Services.AddSingleton<IJobHandler>(sp => new SlowEffectHandler(options["--node"], sp.GetRequiredService<NpgsqlDataSource>()));
 builder.Services.AddWorkflowWorkers();

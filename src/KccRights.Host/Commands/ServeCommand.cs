@@ -1,3 +1,4 @@
+using KccRights.Correspondence;
 using KccRights.Host.Extensions;
 using KccRights.Host.Web;
 using KccRights.Infrastructure.Database;
@@ -35,9 +36,11 @@ internal static class ServeCommand
         builder.Services.AddKccCore(builder.Configuration, database.ConnectionString);
         builder.Services.AddKccWorkflows(builder.Configuration);
 
-        // Email intake: reads the mailbox when Intake:Mailbox:Host is set, and sends acknowledgements over Intake:Smtp.
+        // Email intake: reads the mailbox when Intake:Mailbox:Host is set. Correspondence sends the acknowledgements and
+        // the workflow's letters over Intake:Smtp (recorded only when no SMTP host is set).
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         builder.Services.AddIntake(builder.Configuration, Path.GetFullPath(storage.DataDirectory));
+        builder.AddKccCorrespondence();
         builder.Services.AddHostedService<CalendarCheckService>();
         builder.AddStaffWebApp();
         if (demo)

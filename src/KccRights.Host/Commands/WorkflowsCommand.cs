@@ -1,4 +1,5 @@
 using System.Globalization;
+using KccRights.Correspondence;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
 using KccRights.Workflows.Definitions;
@@ -156,5 +157,6 @@ internal static class WorkflowsCommand
             .AddLogging()
             .AddKccCore(configuration, connectionString)
             .AddWorkflowRuntime(configuration)
+            .AddCorrespondenceActivities()
             .BuildServiceProvider();
 }

@@ -1,3 +1,4 @@
+using KccRights.Correspondence;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Validation;
@@ -58,6 +59,7 @@ internal static partial class WorkflowExtensions
             .AddLogging()
             .AddKccCore(configuration, "Host=127.0.0.1;Database=unused-by-this-command")
             .AddWorkflowRuntime(configuration)
+            .AddCorrespondenceActivities()
             .BuildServiceProvider();
 
     public static IConfiguration WithDirectory(IConfiguration configuration, string? directory) =>

@@ -1,8 +1,9 @@
 namespace KccRights.Workflows.Runtime;
 
 /// <summary>
-/// A built-in handler that stands in until a module registers the real one for its kind (for example the requester
-/// letters, which the mail module sends). A module's handler for the same kind replaces it.
+/// A handler that stands in until a module registers the real one for its kind (for example Correspondence's requester
+/// letters, which a module may take over for one kind, such as a response with its PDF). A handler registered later for
+/// the same kind replaces it.
 /// </summary>
 public interface IReplaceableJobHandler : IJobHandler
 {

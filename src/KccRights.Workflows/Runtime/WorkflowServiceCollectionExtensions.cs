@@ -34,15 +34,10 @@ public static class WorkflowServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
 
-        // Built-in job handlers: timers, notifications, and the activities the definitions name.
+        // Built-in job handlers: timers, notifications, and the activities the definitions name. The requester letters
+        // are Correspondence's (AddCorrespondence / AddCorrespondenceActivities).
         services.AddSingleton<IJobHandler, WorkflowTimerHandler>();
         services.AddSingleton<IJobHandler, SendNotificationHandler>();
-        foreach (var kind in RequesterLetterHandler.Kinds)
-        {
-            services.AddSingleton<IJobHandler>(sp => new RequesterLetterHandler(kind, sp.GetRequiredService<INotificationSender>()));
-        }
-
-        services.AddSingleton<IJobHandler, ExtensionNoticeHandler>();
         services.AddSingleton<IJobHandler, CloseCaseHandler>();
         services.AddSingleton<IJobHandler, OpenAccessCaseHandler>();
         services.AddSingleton<IJobHandler, DeleteIdCopiesHandler>();

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using KccRights.Correspondence.Letters;
+using KccRights.Correspondence.Smtp;
 using KccRights.Infrastructure.Cases;
-using KccRights.Intake.Acknowledgements;
-using KccRights.Intake.Letters;
 using KccRights.Intake.Storage;
 using KccRights.Intake.Tests.Support;
 using KccRights.TestSupport;

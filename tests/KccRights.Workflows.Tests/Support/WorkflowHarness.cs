@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using KccRights.Correspondence;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Cases;
@@ -78,6 +79,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         services.AddSingleton<CaseStore>();
         services.AddSingleton(options);
         services.AddWorkflowRuntimeCore();
+        services.AddCorrespondenceActivities();
         return services;
     }
 
