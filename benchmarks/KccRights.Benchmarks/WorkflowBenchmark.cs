@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
+using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Cases;
 using KccRights.Infrastructure.Deadlines;

@@ -34,14 +34,6 @@ public static class CasesModule
         services.AddSingleton<IJobHandler, CloseCaseHandler>();
         services.AddSingleton<IJobHandler, OpenAccessCaseHandler>();
 
-        // Requester letters (moving to the Correspondence module).
-        foreach (var kind in RequesterLetterHandler.Kinds)
-        {
-            services.AddSingleton<IJobHandler>(sp => new RequesterLetterHandler(kind, sp.GetRequiredService<Workflows.Reminders.INotificationSender>()));
-        }
-
-        services.AddSingleton<IJobHandler, ExtensionNoticeHandler>();
-
         // Conditions: the instance's data and outcomes, and the Art 12(3) extension rule on the clock.
         foreach (var condition in CaseConditions.DataConditions)
         {

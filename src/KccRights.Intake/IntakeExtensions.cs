@@ -1,6 +1,6 @@
 using KccRights.Cases;
+using KccRights.Correspondence.Smtp;
 using KccRights.Infrastructure.Encryption;
-using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Mailbox;
 using KccRights.Intake.Processing;
@@ -8,15 +8,15 @@ using KccRights.Intake.Storage;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace KccRights.Intake;
 
 /// <summary>
-/// Wires intake into a host. Needs, from elsewhere: an NpgsqlDataSource, a ClockStore and a TimeProvider (AddKccCore),
-/// and the workflow runtime's IWorkflowEngine and IJobQueue. Refuses to start with a clear message when the mailbox or
-/// SMTP settings are incomplete.
+/// Wires intake (reading mail) into a host. Needs, from elsewhere: an NpgsqlDataSource, a ClockStore and a TimeProvider
+/// (AddKccCore), the workflow runtime's IWorkflowEngine and IJobQueue, and Correspondence (AddKccCorrespondence), which
+/// runs the <c>send-acknowledgement</c> jobs intake enqueues. Refuses to start with a clear message when the mailbox is
+/// set and its settings, or the SMTP settings the acknowledgements need, are incomplete.
 /// </summary>
 public static class IntakeExtensions
 {
@@ -25,12 +25,12 @@ public static class IntakeExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var classifier = configuration.GetSection(ClassifierOptions.Section).Get<ClassifierOptions>() ?? new ClassifierOptions();
         var mailbox = configuration.GetSection(MailboxOptions.Section).Get<MailboxOptions>() ?? new MailboxOptions();
+        // Read here only to refuse a mailbox without a way to acknowledge; Correspondence binds and uses it.
         var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
         var storage = configuration.GetSection(MessageStorageOptions.Section).Get<MessageStorageOptions>() ?? new MessageStorageOptions();
 
         services.AddSingleton(classifier);
         services.AddSingleton(mailbox);
-        services.AddSingleton(smtp);
         services.AddSingleton(storage);
         services.AddSingleton(_ => MessageCipher.FromOptions(storage, dataDirectory));
         services.AddSingleton<IPersonalDataCipher>(sp => sp.GetRequiredService<MessageCipher>());
@@ -47,16 +47,7 @@ public static class IntakeExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MailboxReader>>(),
             sp.GetService<IOAuth2TokenProvider>()));
-        services.AddSingleton(_ => new AcknowledgementTemplates());
-        services.TryAddSingleton<IMailSender>(_ => new SmtpMailSender(smtp));
-        services.AddSingleton<IJobHandler, SendAcknowledgementHandler>();
         services.AddSingleton<IJobHandler, Identity.DeleteIdCopiesHandler>();
-
-        // The workflow's letters and reminders go out by email once SMTP is configured (otherwise they are recorded).
-        if (!string.IsNullOrWhiteSpace(smtp.Host))
-        {
-            services.AddSingleton<KccRights.Workflows.Reminders.INotificationSender, Letters.MailNotificationSender>();
-        }
 
         if (!string.IsNullOrWhiteSpace(mailbox.Host))
         {

@@ -1,4 +1,6 @@
 using KccRights.Cases;
+using KccRights.Correspondence;
+using KccRights.Correspondence.Letters;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Intake.Mailbox;
@@ -34,17 +36,18 @@ public class IntakeExtensionsTests
     public async Task AddIntake_WithAMailbox_ComposesTheReaderProcessorJobHandlerAndWorker()
     {
         var data = Path.Combine(Path.GetTempPath(), "kcc-intake-di-" + Guid.NewGuid().ToString("N"));
-        var services = Core().AddIntake(
-            Configuration(("Intake:Mailbox:Host", "outlook.office365.com"), ("Intake:Mailbox:Username", "data.protection@kent.gov.uk"), ("Intake:Mailbox:Password", "x"), ("Intake:Smtp:Host", "smtp.office365.com")),
-            data);
+        var configuration = Configuration(("Intake:Mailbox:Host", "outlook.office365.com"), ("Intake:Mailbox:Username", "data.protection@kent.gov.uk"), ("Intake:Mailbox:Password", "x"), ("Intake:Smtp:Host", "smtp.office365.com"));
+
+        // Acknowledgements and letters are sent by Correspondence, wired beside intake as serve does.
+        var services = Core().AddIntake(configuration, data).AddCorrespondence(configuration);
         await using var provider = services.BuildServiceProvider();
 
         Assert.Multiple(() =>
         {
             Assert.That(provider.GetRequiredService<IntakeProcessor>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<MailboxReader>(), Is.Not.Null);
-            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(new[] { "send-acknowledgement", "delete-id-copies" }));
-            Assert.That(provider.GetRequiredService<KccRights.Workflows.Reminders.INotificationSender>(), Is.InstanceOf<KccRights.Intake.Letters.MailNotificationSender>(), "letters go by email when SMTP is set");
+            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(new[] { "send-acknowledgement", "delete-id-copies", "send-extension-notice" }.Concat(RequesterLetterHandler.Kinds)));
+            Assert.That(provider.GetRequiredService<KccRights.Workflows.Reminders.INotificationSender>(), Is.InstanceOf<MailNotificationSender>(), "letters go by email when SMTP is set");
             Assert.That(provider.GetServices<IHostedService>().OfType<IntakeWorker>(), Has.Exactly(1).Items);
             Assert.That(provider.GetRequiredService<MailboxHealth>().Current.State, Is.EqualTo(MailboxState.Starting));
         });

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using KccRights.Intake.Classification;
+using KccRights.Domain.Text;
 using KccRights.TestSupport;
 using Microsoft.Playwright;
 using MimeKit;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Host.Composition;
 using Microsoft.Extensions.Configuration;

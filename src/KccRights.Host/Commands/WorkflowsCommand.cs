@@ -1,5 +1,6 @@
 using KccRights.Host.Composition;
 using System.Globalization;
+using KccRights.Correspondence;
 using KccRights.Host.Extensions;
 using KccRights.Infrastructure.Database;
 using KccRights.Workflows.Definitions;

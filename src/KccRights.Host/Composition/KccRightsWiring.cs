@@ -1,4 +1,5 @@
 using KccRights.Cases;
+using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Database;
@@ -43,6 +44,7 @@ public static class KccRightsWiring
         services.AddCases();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         services.AddIntake(configuration, Path.GetFullPath(storage.DataDirectory));
+        services.AddCorrespondence(configuration);
         services.AddWorkflowRuntime(configuration);
         return services;
     }

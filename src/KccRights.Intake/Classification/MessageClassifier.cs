@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
+using KccRights.Domain.Text;
 using MimeKit;
 
 namespace KccRights.Intake.Classification;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using KccRights.Domain.Text;
 using MimeKit;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 using PdfPigDocument = UglyToad.PdfPig.PdfDocument;

@@ -1,14 +1,7 @@
+using KccRights.Infrastructure.Mail;
 using MailKit.Security;
 
 namespace KccRights.Intake.Mailbox;
-
-/// <summary>TLS for a mail connection: implicit TLS (993/465), STARTTLS, or none (loopback test servers only).</summary>
-public enum MailTls
-{
-    SslOnConnect,
-    StartTls,
-    None,
-}
 
 /// <summary>The data-protection mailbox (configuration section <c>Intake:Mailbox</c>).</summary>
 public sealed class MailboxOptions

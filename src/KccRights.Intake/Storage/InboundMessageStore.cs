@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using KccRights.Domain.Text;
 using KccRights.Intake.Classification;
 using Microsoft.Extensions.Logging;
 using MimeKit;

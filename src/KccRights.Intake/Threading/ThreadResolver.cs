@@ -1,4 +1,5 @@
 using Dapper;
+using KccRights.Correspondence.Outbox;
 using KccRights.Intake.Classification;
 using Npgsql;
 
@@ -9,8 +10,8 @@ public sealed record ThreadMatch(long CaseId, string Reference, string How);
 
 /// <summary>
 /// Finds the cases an inbound message belongs to: a case reference in the subject or text, In-Reply-To or References
-/// naming a message the service sent (outbound_messages), or, for a delivery report, the undelivered message or the
-/// address it could not reach.
+/// naming a message the service sent (read through Correspondence's <see cref="OutboundLookup"/>), or, for a delivery
+/// report, the undelivered message or the address it could not reach.
 /// </summary>
 public static class ThreadResolver
 {
@@ -25,15 +26,7 @@ public static class ThreadResolver
             .Where(i => !string.IsNullOrWhiteSpace(i)).Select(i => i!.Trim('<', '>')).Distinct(StringComparer.Ordinal).ToArray();
         if (ids.Length > 0)
         {
-            var rows = await connection.QueryAsync<(long CaseId, string Reference)>(new CommandDefinition(
-                """
-                SELECT DISTINCT o.case_id, c.reference
-                FROM outbound_messages o JOIN cases c ON c.id = o.case_id
-                WHERE o.message_id = ANY(@ids)
-                """,
-                new { ids },
-                transaction,
-                cancellationToken: cancellationToken));
+            var rows = await OutboundLookup.CasesOfMessagesAsync(transaction, ids, cancellationToken);
             matches.AddRange(rows.Select(r => new ThreadMatch(r.CaseId, r.Reference, "In-Reply-To/References names a message the service sent")));
         }
 
@@ -51,16 +44,7 @@ public static class ThreadResolver
         if (message.Kind == MessageKind.Bounce && matches.Count == 0 && message.BouncedRecipients.Count > 0)
         {
             var addresses = message.BouncedRecipients.Select(a => a.Trim().ToLowerInvariant()).ToArray();
-            var rows = await connection.QueryAsync<(long CaseId, string Reference)>(new CommandDefinition(
-                """
-                SELECT DISTINCT ON (lower(o.recipient)) o.case_id, c.reference
-                FROM outbound_messages o JOIN cases c ON c.id = o.case_id
-                WHERE lower(o.recipient) = ANY(@addresses)
-                ORDER BY lower(o.recipient), o.sent_at DESC
-                """,
-                new { addresses },
-                transaction,
-                cancellationToken: cancellationToken));
+            var rows = await OutboundLookup.LastCasesSentToAsync(transaction, addresses, cancellationToken);
             matches.AddRange(rows.Select(r => new ThreadMatch(r.CaseId, r.Reference, "the last message sent to the undelivered address")));
         }
 

@@ -31,8 +31,9 @@ public sealed record OutboundNotification
 }
 
 /// <summary>
-/// Sends notifications, inside the job's transaction. The default records them in outbound_notifications; the mail
-/// module registers the one that sends email (and should record too, so a retried job does not send twice).
+/// Sends notifications, inside the job's transaction: how the runtime asks for a reminder or letter to go out. The
+/// default records them in outbound_notifications; Correspondence registers the one that sends email
+/// (<c>MailNotificationSender</c>, which records too, so a retried job does not send twice).
 /// </summary>
 public interface INotificationSender
 {

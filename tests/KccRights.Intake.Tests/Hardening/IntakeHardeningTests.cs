@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using KccRights.Intake.Acknowledgements;
+using KccRights.Correspondence.Acknowledgements;
+using KccRights.Correspondence.Smtp;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Tests.Support;
 using MimeKit;

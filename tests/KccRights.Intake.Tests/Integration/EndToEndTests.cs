@@ -1,6 +1,7 @@
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
-using KccRights.Intake.Acknowledgements;
+using KccRights.Correspondence.Acknowledgements;
+using KccRights.Correspondence.Smtp;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Tests.Support;
 using KccRights.TestSupport;

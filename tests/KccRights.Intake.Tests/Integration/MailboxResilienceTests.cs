@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KccRights.Infrastructure.Mail;
 using KccRights.Intake.Mailbox;
 using KccRights.Intake.Tests.Support;
 using KccRights.TestSupport;

@@ -2,6 +2,7 @@ using KccRights.Host.Composition;
 using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using Dapper;
+using KccRights.Correspondence;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Cases;

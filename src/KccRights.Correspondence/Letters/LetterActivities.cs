@@ -1,17 +1,15 @@
 using System.Globalization;
-using System.Text.Json;
-using Dapper;
-using KccRights.Domain.Cases;
-using KccRights.Domain.Deadlines;
+using KccRights.Cases;
 using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Runtime;
 
-namespace KccRights.Cases;
+namespace KccRights.Correspondence.Letters;
 
 /// <summary>
 /// A letter to the requester (ID request, chaser, clarification request, extension notice, response...), handed to the
-/// <see cref="INotificationSender"/> with the letter's kind as its template. Outcome: <c>sent</c>. The mail module
-/// sends the real email through its sender, or replaces a kind with its own handler (e.g. a response with its PDF).
+/// <see cref="INotificationSender"/> with the letter's kind as its template. Outcome: <c>sent</c>. With SMTP configured
+/// the sender is <see cref="MailNotificationSender"/> (the email, recorded in outbound_messages); without, the runtime's
+/// recording sender. Replaceable: a module may take a kind over with its own handler (e.g. a response with its PDF).
 /// </summary>
 public sealed class RequesterLetterHandler(string kind, INotificationSender sender) : IJobHandler
 {
@@ -54,7 +52,9 @@ public sealed class RequesterLetterHandler(string kind, INotificationSender send
     }
 }
 
-/// <summary>Art 12(3): records on the clock when the extension notice went to the requester, after the letter itself.</summary>
+/// <summary>
+/// Art 12(3): records on the clock when the extension notice went to the requester, after the letter itself.
+/// </summary>
 public sealed class ExtensionNoticeHandler(INotificationSender sender, ClockStore clocks) : IJobHandler
 {
     private readonly RequesterLetterHandler _letter = new("send-extension-notice", sender);

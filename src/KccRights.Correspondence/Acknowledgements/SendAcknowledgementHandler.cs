@@ -3,12 +3,14 @@ using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
 using KccRights.Cases;
+using KccRights.Correspondence.Letters;
+using KccRights.Correspondence.Smtp;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 
-namespace KccRights.Intake.Acknowledgements;
+namespace KccRights.Correspondence.Acknowledgements;
 
 /// <summary>
 /// The <c>send-acknowledgement</c> job: renders the acknowledgement (reference, right, received date, due date from the
@@ -91,8 +93,8 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
             ["provision"] = right.Provision(),
             ["received_on"] = row.ReceivedOn.ToString("d MMMM yyyy", English),
             ["due_on"] = row.EffectiveDueOn.ToString("dddd d MMMM yyyy", English),
-            ["requester_name"] = Letters.LetterName.Clean(row.RequesterName),
-            ["subject_name"] = Letters.LetterName.Clean(row.SubjectName),
+            ["requester_name"] = LetterName.Clean(row.RequesterName),
+            ["subject_name"] = LetterName.Clean(row.SubjectName),
             ["relationship"] = row.Relationship ?? "self",
             ["agent_reference"] = row.AgentReference,
             ["ask_for_id"] = askForId,

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace KccRights.Intake.Classification;
+namespace KccRights.Domain.Text;
 
 /// <summary>
-/// Cleans text at the intake boundary (issue 9, item 2): NUL and the other control characters are replaced by a space
-/// before anything is stored (PostgreSQL refuses NUL in text, error 22021, and in jsonb), and unpaired surrogates, which
-/// cannot be written as UTF-8, by U+FFFD. Bodies keep tab, CR and LF; one-line values (header fields, display names,
-/// file names) keep none, and their runs of spaces are folded.
+/// Cleans text at the intake boundary (issue 9, item 2), and names before they reach a letter: NUL and the other
+/// control characters are replaced by a space before anything is stored (PostgreSQL refuses NUL in text, error 22021,
+/// and in jsonb), and unpaired surrogates, which cannot be written as UTF-8, by U+FFFD. Bodies keep tab, CR and LF;
+/// one-line values (header fields, display names, file names) keep none, and their runs of spaces are folded.
 /// </summary>
 public static class TextCleaner
 {

@@ -3,14 +3,14 @@ using System.Text.Json;
 using Dapper;
 using Fluid;
 using KccRights.Cases;
+using KccRights.Correspondence.Smtp;
 using KccRights.Infrastructure.Encryption;
-using KccRights.Intake.Acknowledgements;
 using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 
-namespace KccRights.Intake.Letters;
+namespace KccRights.Correspondence.Letters;
 
 /// <summary>
 /// Sends the workflow's notifications by email: letters to the requester (ID request, clarification request, extension

@@ -1,6 +1,6 @@
 using Fluid;
 
-namespace KccRights.Intake.Acknowledgements;
+namespace KccRights.Correspondence.Acknowledgements;
 
 /// <summary>
 /// The acknowledgement wording, from an editable Liquid template in the templates folder beside the executable.

@@ -1,12 +1,17 @@
-using KccRights.Intake.Mailbox;
+using System.ComponentModel.DataAnnotations;
+using KccRights.Infrastructure.Mail;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
-namespace KccRights.Intake.Acknowledgements;
+namespace KccRights.Correspondence.Smtp;
 
-/// <summary>Outgoing mail (configuration section <c>Intake:Smtp</c>).</summary>
-public sealed class SmtpOptions
+/// <summary>
+/// Outgoing mail (configuration section <c>Intake:Smtp</c>, the name it had before Correspondence was a module of its own:
+/// run.sh, the README and the tests use it). Checked at start: a port out of range or a From address that is not an
+/// address stops the service; the host is required only when the mailbox is read (<see cref="Validate()"/>).
+/// </summary>
+public sealed class SmtpOptions : IValidatableObject
 {
     public const string Section = "Intake:Smtp";
 
@@ -54,6 +59,10 @@ public sealed class SmtpOptions
 
         return errors;
     }
+
+    /// <summary>What must hold whether or not SMTP is used (the host may be empty: letters are then recorded only).</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Where(e => !e.StartsWith($"{Section}:Host", StringComparison.Ordinal)).Select(e => new ValidationResult(e));
 }
 
 /// <summary>Sends one message. The acknowledgement job depends on this, not on SMTP.</summary>

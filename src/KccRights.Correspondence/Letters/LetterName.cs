@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using KccRights.Intake.Classification;
+using KccRights.Domain.Text;
 
-namespace KccRights.Intake.Letters;
+namespace KccRights.Correspondence.Letters;
 
 /// <summary>
 /// A person's name as it may appear in a letter (issue 9, Build 8): the sender's display name is theirs to choose, so

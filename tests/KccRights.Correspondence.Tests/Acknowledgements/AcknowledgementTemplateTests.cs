@@ -1,6 +1,6 @@
-using KccRights.Intake.Acknowledgements;
+using KccRights.Correspondence.Acknowledgements;
 
-namespace KccRights.Intake.Tests.Acknowledgements;
+namespace KccRights.Correspondence.Tests.Acknowledgements;
 
 public class AcknowledgementTemplateTests
 {
