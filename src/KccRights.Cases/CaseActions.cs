@@ -397,12 +397,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
     public Task SendTaskToTeamAsync(CaseTask task, string team, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
         InTransactionAsync(task.CaseId, actor, formToken, "task.sent-to-team", new { task = task.Id, team }, async (tx, ct) =>
         {
-            var updated = await tx.Connection!.ExecuteAsync(new CommandDefinition(
-                "UPDATE workflow_tasks SET team = @team WHERE id = @id AND role = 'record-owner' AND status = 'open'",
-                new { id = task.Id, team },
-                tx,
-                cancellationToken: ct));
-            if (updated == 0)
+            if (!await TaskTeams.SendToTeamAsync(tx, task.Id, team, ct))
             {
                 throw new ClockChangeRefusedException("Only an open record-owner task can be sent to a team.");
             }

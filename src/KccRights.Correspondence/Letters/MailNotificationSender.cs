@@ -112,11 +112,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
                 cancellationToken: cancellationToken));
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE outbound_notifications SET status = 'sent', sent_at = @now WHERE dedupe_key = @Key",
-            new { now = context.Time.GetUtcNow(), notification.Key },
-            context.Transaction,
-            cancellationToken: cancellationToken));
+        await RecordingNotificationSender.MarkSentAsync(context, notification.Key, cancellationToken);
         Log.Sent(logger, facts.Reference, notification.Template);
     }
 

@@ -11,25 +11,15 @@ internal static class HealthEndpoints
         {
             try
             {
-                // Issue 9, item 9: intake's failures are counted from the database, truthfully and across restarts: messages
-                // waiting, those failing and being retried, the open triage items, and those given up on or skipped.
-                await using var command = dataSource.CreateCommand(
-                    """
-                    SELECT (SELECT count(*) FROM inbound_messages WHERE status = 'received'),
-                           (SELECT count(*) FROM inbound_messages WHERE status = 'received' AND last_error IS NOT NULL),
-                           (SELECT count(*) FROM intake_triage WHERE status = 'open'),
-                           (SELECT count(*) FROM intake_triage WHERE reason_kind = 'processing-failed'),
-                           (SELECT count(*) FROM intake_triage WHERE reason_kind = 'imap-unservable')
-                    """);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
+                // Issue 9, item 9: intake's failures, counted from the database by intake.
+                var counts = await IntakeCounts.ReadAsync(dataSource, cancellationToken);
                 var intake = new
                 {
-                    waiting = reader.GetInt64(0),
-                    retrying = reader.GetInt64(1),
-                    triageOpen = reader.GetInt64(2),
-                    failedAfterRetries = reader.GetInt64(3),
-                    skippedUnservable = reader.GetInt64(4),
+                    waiting = counts.Waiting,
+                    retrying = counts.Retrying,
+                    triageOpen = counts.TriageOpen,
+                    failedAfterRetries = counts.FailedAfterRetries,
+                    skippedUnservable = counts.SkippedUnservable,
                 };
 
                 // The mailbox being down does not make the service unhealthy (staff keep working); it is shown.

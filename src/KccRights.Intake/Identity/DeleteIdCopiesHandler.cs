@@ -14,7 +14,7 @@ namespace KccRights.Intake.Identity;
 /// stays, with a note of what was removed and when. What was deleted (counts, never contents) is recorded on the case.
 /// Idempotent: a second run finds no attachments left.
 /// </summary>
-public sealed class DeleteIdCopiesHandler(InboundMessageStore store, MessageCipher cipher) : IJobHandler
+public sealed class DeleteIdCopiesHandler(InboundMessageStore store, MessageCipher cipher, WorkflowEngine engine) : IJobHandler
 {
     public string Kind => "delete-id-copies";
 
@@ -61,21 +61,14 @@ public sealed class DeleteIdCopiesHandler(InboundMessageStore store, MessageCiph
             messages++;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO workflow_log (at, case_id, instance_id, kind, actor, detail)
-            VALUES (@now, @caseId, @instanceId, 'id-copies-deleted', @actor, @detail::jsonb)
-            """,
-            new
-            {
-                now,
-                caseId = context.CaseId,
-                instanceId = context.InstanceId,
-                actor = string.Create(CultureInfo.InvariantCulture, $"job:{context.JobId}"),
-                detail = JsonSerializer.Serialize(new { attachmentsDeleted = deleted, messages }),
-            },
+        await engine.RecordAsync(
             context.Transaction,
-            cancellationToken: cancellationToken));
+            context.CaseId ?? throw new InvalidOperationException("delete-id-copies runs for a case."),
+            context.InstanceId,
+            "id-copies-deleted",
+            string.Create(CultureInfo.InvariantCulture, $"job:{context.JobId}"),
+            new { attachmentsDeleted = deleted, messages },
+            cancellationToken);
         return "done";
     }
 

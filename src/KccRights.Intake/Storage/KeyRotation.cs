@@ -26,8 +26,7 @@ public static class KeyRotation
         var plaintext = await CaseRequestDetails.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken)
             + await CaseRequestParties.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
         var messages = await RotateMessagesAsync(dataSource, cipher, cancellationToken);
-        var details = await ResealColumnAsync(dataSource, cipher, "sealed_details", (caseId, value) => CaseRequestDetails.Open(cipher, caseId, value).Seal(cipher, caseId), cancellationToken);
-        var parties = await ResealColumnAsync(dataSource, cipher, "sealed_parties", (caseId, value) => CaseRequestParties.Open(cipher, caseId, value).Seal(cipher, caseId), cancellationToken);
+        var (details, parties) = await CaseRequestSealing.ResealAsync(dataSource, cipher, cancellationToken);
         return new KeyRotationReport(messages, details, plaintext, parties);
     }
 
@@ -64,40 +63,6 @@ public static class KeyRotation
         }
     }
 
-    /// <summary>Re-seals under the current key every value of a sealed case_requests column made with an earlier one.</summary>
-    private static async Task<int> ResealColumnAsync(NpgsqlDataSource dataSource, MessageCipher cipher, string column, Func<long, byte[], byte[]> reseal, CancellationToken cancellationToken)
-    {
-        var count = 0;
-        var lastCaseId = 0L;
-        while (true)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var rows = (await connection.QueryAsync<SealedRow>(new CommandDefinition(
-                $"SELECT case_id, {column} AS sealed_value FROM case_requests WHERE {column} IS NOT NULL AND case_id > @lastCaseId ORDER BY case_id LIMIT @Batch FOR UPDATE",
-                new { lastCaseId, Batch },
-                transaction,
-                cancellationToken: cancellationToken))).AsList();
-            if (rows.Count == 0)
-            {
-                return count;
-            }
-
-            foreach (var row in rows.Where(r => !cipher.IsCurrent(SealedData.KeyIdOfSealed(r.SealedValue))))
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    $"UPDATE case_requests SET {column} = @sealed WHERE case_id = @CaseId",
-                    new { @sealed = reseal(row.CaseId, row.SealedValue), row.CaseId },
-                    transaction,
-                    cancellationToken: cancellationToken));
-                count++;
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            lastCaseId = rows[^1].CaseId;
-        }
-    }
-
     private sealed record MessageRow
     {
         public long Id { get; init; }
@@ -106,11 +71,5 @@ public static class KeyRotation
         public byte[] Ciphertext { get; init; } = [];
         public byte[] Tag { get; init; } = [];
         public byte[] ContentHash { get; init; } = [];
-    }
-
-    private sealed record SealedRow
-    {
-        public long CaseId { get; init; }
-        public byte[] SealedValue { get; init; } = [];
     }
 }

@@ -68,6 +68,17 @@ public sealed class RecordingNotificationSender : INotificationSender
             context.Transaction,
             cancellationToken: cancellationToken));
     }
+
+    /// <summary>Marks a recorded notification sent, in the job's transaction (the sender that delivered it calls this).</summary>
+    public static async Task MarkSentAsync(JobContext context, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await context.Transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbound_notifications SET status = 'sent', sent_at = @now WHERE dedupe_key = @key",
+            new { now = context.Time.GetUtcNow(), key },
+            context.Transaction,
+            cancellationToken: cancellationToken));
+    }
 }
 
 /// <summary>The send-notification job: reminders armed by the definitions' timers end up here.</summary>
