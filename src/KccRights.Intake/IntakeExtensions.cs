@@ -1,3 +1,4 @@
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Intake.Acknowledgements;
 using KccRights.Intake.Classification;
@@ -22,15 +23,12 @@ public static class IntakeExtensions
     public static IServiceCollection AddIntake(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var classifier = configuration.GetSection(ClassifierOptions.Section).Get<ClassifierOptions>() ?? new ClassifierOptions();
-        var mailbox = configuration.GetSection(MailboxOptions.Section).Get<MailboxOptions>() ?? new MailboxOptions();
+        // Bound, validated now and on start (one line per bad setting); also registered as singletons.
+        var classifier = services.AddValidatedOptions<ClassifierOptions>(configuration, ClassifierOptions.Section);
+        var mailbox = services.AddValidatedOptions<MailboxOptions>(configuration, MailboxOptions.Section);
+        var storage = services.AddValidatedOptions<MessageStorageOptions>(configuration, MessageStorageOptions.Section);
         var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
-        var storage = configuration.GetSection(MessageStorageOptions.Section).Get<MessageStorageOptions>() ?? new MessageStorageOptions();
-
-        services.AddSingleton(classifier);
-        services.AddSingleton(mailbox);
         services.AddSingleton(smtp);
-        services.AddSingleton(storage);
         services.AddSingleton(_ => MessageCipher.FromOptions(storage, dataDirectory));
         services.AddSingleton<IPersonalDataCipher>(sp => sp.GetRequiredService<MessageCipher>());
         services.AddSingleton<InboundMessageStore>();

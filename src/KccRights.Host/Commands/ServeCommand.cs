@@ -1,5 +1,6 @@
 using KccRights.Host.Extensions;
 using KccRights.Host.Web;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Database;
 using KccRights.Intake;
 
@@ -36,7 +37,7 @@ internal static class ServeCommand
         builder.Services.AddKccWorkflows(builder.Configuration);
 
         // Email intake: reads the mailbox when Intake:Mailbox:Host is set, and sends acknowledgements over Intake:Smtp.
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = builder.Configuration.GetValidated<StorageOptions>(StorageOptions.Section);
         builder.Services.AddIntake(builder.Configuration, Path.GetFullPath(storage.DataDirectory));
         builder.Services.AddHostedService<CalendarCheckService>();
         builder.AddStaffWebApp();
