@@ -83,6 +83,36 @@ public class ArchitectureTests
     }
 
     [Test]
+    public void Workflows_CreatesNoTaskTypeOrCondition()
+    {
+        var violations = WorkflowRules.InstanceViolations(Repository.SourceFiles("Workflows", ".cs"));
+
+        Assert.That(violations, Is.Empty, Report(violations));
+    }
+
+    [Test]
+    public void WorkflowRule_OnSourceCreatingATaskTypeOrCondition_ReportsEachWithItsLine()
+    {
+        var planted = new SourceFile("Workflows", "src/KccRights.Workflows/Planted.cs", """
+            class Planted
+            {
+                // new HumanTaskType("in-a-comment", "not code")
+                void Register(IServiceCollection services)
+                {
+                    services.AddSingleton(new HumanTaskType("identity-check", "Check the ID"));
+                    services.AddSingleton<IWorkflowCondition>(new KccRights.Workflows.Runtime.DataFlagCondition("identity-in-doubt", "identityInDoubt"));
+                }
+            }
+            """);
+
+        var violations = WorkflowRules.InstanceViolations([planted]);
+
+        Assert.That(violations, Has.Count.EqualTo(2));
+        Assert.That(violations[0], Does.StartWith("src/KccRights.Workflows/Planted.cs:6: new HumanTaskType"));
+        Assert.That(violations[1], Does.StartWith("src/KccRights.Workflows/Planted.cs:7: new DataFlagCondition"));
+    }
+
+    [Test]
     public void WorkflowRule_OnAProjectReferencingAModule_ReportsIt()
     {
         const string planted = """

@@ -138,6 +138,31 @@ internal static class WorkflowRules
         return violations;
     }
 
+    /// <summary>
+    /// Source check beside the reflection: a runtime file that creates a task type or a condition (<c>new HumanTaskType(...)</c>,
+    /// <c>new DataFlagCondition(...)</c>) is naming a product's task or condition, which its module should register.
+    /// </summary>
+    public static IReadOnlyList<string> InstanceViolations(IEnumerable<SourceFile> files)
+    {
+        string[] product = ["HumanTaskType", "DataFlagCondition", "OutcomeCondition"];
+        var violations = new List<string>();
+        foreach (var file in files.Where(f => f.Path.EndsWith(".cs", StringComparison.Ordinal)))
+        {
+            var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(file.Text);
+            foreach (var creation in tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ObjectCreationExpressionSyntax>())
+            {
+                var name = creation.Type.ToString().Split('.')[^1];
+                if (product.Contains(name, StringComparer.Ordinal))
+                {
+                    var line = creation.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    violations.Add($"{file.Path}:{line}: new {name}(...) in the runtime: the module whose task or condition it is registers it");
+                }
+            }
+        }
+
+        return violations;
+    }
+
     private static string? Holds(Type type)
     {
         Type[] product = [typeof(HumanTaskType), typeof(IWorkflowCondition), typeof(IJobHandler)];
