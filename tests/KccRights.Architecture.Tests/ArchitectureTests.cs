@@ -237,6 +237,36 @@ public class ArchitectureTests
         }));
     }
 
+    // (e) References follow the pipeline.
+
+    [Test]
+    public void ModuleReferences_FollowThePipeline()
+    {
+        var products = Repository.ProductModules();
+        var violations = Repository.Modules()
+            .SelectMany(m => DependencyRules.Violations(m, WorkflowRules.ProjectReferences(File.ReadAllText(Repository.ProjectFile(m))), products))
+            .ToList();
+
+        Assert.That(violations, Is.Empty, Report(violations));
+    }
+
+    [Test]
+    public void DependencyRule_OnBackwardAndPlatformReferences_ReportsEach()
+    {
+        var products = new HashSet<string>(DependencyRules.Pipeline, StringComparer.Ordinal);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(DependencyRules.Violations("Intake", ["KccRights.Domain", "KccRights.Workflows", "KccRights.Cases", "KccRights.Correspondence"], products), Is.Empty);
+            Assert.That(DependencyRules.Violations("Documents", ["KccRights.Cases", "KccRights.Correspondence"], products), Is.Empty, "Cases from anywhere; Correspondence is to its right");
+            Assert.That(DependencyRules.Violations("Correspondence", ["KccRights.Documents"], products), Has.Count.EqualTo(1), "Documents is to its left");
+            Assert.That(DependencyRules.Violations("Cases", ["KccRights.Correspondence"], products), Has.Count.EqualTo(1), "Cases references no product module");
+            Assert.That(DependencyRules.Violations("Disclosure", ["KccRights.Collation"], products), Has.Count.EqualTo(1), "backwards");
+            Assert.That(DependencyRules.Violations("Infrastructure", ["KccRights.Intake"], products), Has.Count.EqualTo(1), "platform");
+            Assert.That(DependencyRules.Violations("Documents", ["KccRights.Host"], products), Has.Count.EqualTo(1), "host");
+        });
+    }
+
     private static IReadOnlyDictionary<string, string> OwnershipMap() =>
         OwnershipRules.ParseMap(File.ReadAllText(Path.Combine(Repository.Root, OwnershipRules.MapPath)));
 

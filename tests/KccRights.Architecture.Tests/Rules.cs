@@ -258,3 +258,41 @@ internal static partial class OwnershipRules
     [GeneratedRegex(@"--[^\n]*")]
     private static partial Regex SqlComment();
 }
+
+/// <summary>
+/// Rule (e): references follow the pipeline (ADR 0005). A product module may reference the platform, Cases, and modules
+/// to its right (Intake -> Cases -> Collation -> Disclosure -> Documents -> Correspondence); never one to its left, never
+/// the host. The platform references no product module. A module not in the pipeline list is only kept from the platform.
+/// </summary>
+internal static class DependencyRules
+{
+    public static readonly IReadOnlyList<string> Pipeline = ["Intake", "Cases", "Collation", "Disclosure", "Documents", "Correspondence"];
+
+    public static IReadOnlyList<string> Violations(string module, IEnumerable<string> referencedProjects, IReadOnlySet<string> productModules)
+    {
+        var violations = new List<string>();
+        foreach (var reference in referencedProjects.Where(r => r.StartsWith(Repository.Prefix, StringComparison.Ordinal)).Select(r => r[Repository.Prefix.Length..]))
+        {
+            if (reference == "Host" && module != "Host")
+            {
+                violations.Add($"KccRights.{module} references KccRights.Host (only the host composes)");
+            }
+            else if (module is "Domain" or "Infrastructure" && reference is not ("Domain" or "Infrastructure"))
+            {
+                violations.Add($"KccRights.{module} (platform) references KccRights.{reference}");
+            }
+            else if (productModules.Contains(module) && productModules.Contains(reference) && reference != "Cases")
+            {
+                var from = Pipeline.ToList().IndexOf(module);
+                var to = Pipeline.ToList().IndexOf(reference);
+                if (module == "Cases" || (from >= 0 && to >= 0 && to < from))
+                {
+                    violations.Add($"KccRights.{module} references KccRights.{reference}, which comes before it in the pipeline " +
+                        "(work flows back through the case and the runtime, not by a reference)");
+                }
+            }
+        }
+
+        return violations;
+    }
+}
