@@ -160,7 +160,6 @@ internal static class IntakeBenchmark
 
     private sealed record Job(long Id, string Kind, JsonElement Payload, long? CaseId);
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It stands in for IJobQueue until the runtime lands.")]
     private sealed class MemoryJobQueue : IJobQueue
     {
         private long _next;

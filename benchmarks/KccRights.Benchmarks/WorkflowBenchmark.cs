@@ -397,10 +397,9 @@ internal static class WorkflowBenchmark
         await pool.StartAsync(CancellationToken.None);
         await Task.Delay(500);
         var start = DateTimeOffset.UtcNow.AddSeconds(2);
-#pragma warning disable CA5394 // Spreading timers over the window needs no cryptographic randomness.
+        // Spreading timers over the window needs no cryptographic randomness.
         var random = new Random(11);
         await EnqueueNoopsAsync(provider, Timers, _ => start.AddMilliseconds(random.Next(0, 10_000)));
-#pragma warning restore CA5394
         var stopwatch = Stopwatch.StartNew();
         while (await CountAsync(dataSource, "SELECT (SELECT count(*) FROM jobs WHERE status = 'pending' AND kind = 'bench-noop') + (SELECT count(*) FROM jobs WHERE status = 'running' AND kind = 'bench-noop')") > 0 && stopwatch.Elapsed < TimeSpan.FromSeconds(60))
         {

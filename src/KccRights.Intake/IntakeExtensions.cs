@@ -1,5 +1,6 @@
 using KccRights.Cases;
 using KccRights.Correspondence.Smtp;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Mailbox;
@@ -23,15 +24,13 @@ public static class IntakeExtensions
     public static IServiceCollection AddIntake(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var classifier = configuration.GetSection(ClassifierOptions.Section).Get<ClassifierOptions>() ?? new ClassifierOptions();
-        var mailbox = configuration.GetSection(MailboxOptions.Section).Get<MailboxOptions>() ?? new MailboxOptions();
-        // Read here only to refuse a mailbox without a way to acknowledge; Correspondence binds and uses it.
-        var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
-        var storage = configuration.GetSection(MessageStorageOptions.Section).Get<MessageStorageOptions>() ?? new MessageStorageOptions();
+        // Bound, validated now and on start (one line per bad setting); also registered as singletons.
+        var classifier = services.AddValidatedOptions<ClassifierOptions>(configuration, ClassifierOptions.Section);
+        var mailbox = services.AddValidatedOptions<MailboxOptions>(configuration, MailboxOptions.Section);
+        var storage = services.AddValidatedOptions<MessageStorageOptions>(configuration, MessageStorageOptions.Section);
 
-        services.AddSingleton(classifier);
-        services.AddSingleton(mailbox);
-        services.AddSingleton(storage);
+        // Read here only to refuse a mailbox without a way to acknowledge; Correspondence binds, validates and uses it.
+        var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
         services.AddSingleton(_ => MessageCipher.FromOptions(storage, dataDirectory));
         services.AddSingleton<IPersonalDataCipher>(sp => sp.GetRequiredService<MessageCipher>());
         services.AddSingleton<InboundMessageStore>();

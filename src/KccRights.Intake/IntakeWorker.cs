@@ -44,9 +44,8 @@ public sealed partial class IntakeWorker(MailboxReader reader, IntakeProcessor p
             {
                 return;
             }
-#pragma warning disable CA1031 // The database may be down for a while; the sweep tries again, it never ends intake.
+            // The database may be down for a while; the sweep tries again, it never ends intake.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 // Logged once per change of state (issue 9, Build 9), not once a minute for the length of an outage.
                 if (!failing)

@@ -1,3 +1,5 @@
+using KccRights.Infrastructure.Configuration;
+
 namespace KccRights.Host.Commands;
 
 /// <summary>
@@ -59,6 +61,11 @@ internal static class CommandLine
         {
             return Fail(ex.Message);
         }
+        catch (Exception ex) when (ValidatedOptions.Failures(ex) is { Count: > 0 } failures)
+        {
+            // A bad setting found while the service is composed: one line per setting, naming it.
+            return ConfigurationFailed(failures, Console.Error);
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Start-up problems (no PostgreSQL installed, a bad bank-holiday file, an unreachable database) are for an
@@ -70,6 +77,18 @@ internal static class CommandLine
 
             return Fail(ex.Message, Failed);
         }
+    }
+
+    /// <summary>Options validation failures, one line each: <c>kccrights: configuration: Intake:Mailbox:Port must be ...</c>.</summary>
+    public static int ConfigurationFailed(IEnumerable<string> failures, TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        foreach (var failure in failures)
+        {
+            errors.WriteLine($"kccrights: configuration: {failure.ReplaceLineEndings(" ")}");
+        }
+
+        return Failed;
     }
 
     public static int Fail(string message, int exitCode = BadInput)

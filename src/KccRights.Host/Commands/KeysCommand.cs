@@ -1,6 +1,7 @@
 using KccRights.Host.Composition;
 using System.Globalization;
 using KccRights.Host.Extensions;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Database;
 using KccRights.Intake.Storage;
 using Npgsql;
@@ -25,8 +26,8 @@ internal static class KeysCommand
         using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var options = configuration.GetSection(MessageStorageOptions.Section).Get<MessageStorageOptions>() ?? new MessageStorageOptions();
+        var storage = configuration.GetValidated<StorageOptions>(StorageOptions.Section);
+        var options = configuration.GetValidated<MessageStorageOptions>(MessageStorageOptions.Section);
         var cipher = MessageCipher.FromOptions(options, Path.GetFullPath(storage.DataDirectory));
         var report = await KeyRotation.RotateAsync(dataSource, cipher);
         Console.Out.WriteLine(string.Create(

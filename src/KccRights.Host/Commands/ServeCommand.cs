@@ -1,6 +1,7 @@
 using KccRights.Host.Composition;
 using KccRights.Host.Extensions;
 using KccRights.Host.Web;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Database;
 
 namespace KccRights.Host.Commands;

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using KccRights.Cases;
 using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Audit;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Database;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
@@ -12,13 +14,31 @@ using Npgsql;
 
 namespace KccRights.Host.Composition;
 
-/// <summary>Options for the statutory clock.</summary>
-public sealed class DeadlineOptions
+/// <summary>Options for the statutory clock. Validated on start: the bank-holiday file must be readable and well formed.</summary>
+public sealed class DeadlineOptions : IValidatableObject
 {
     public const string Section = "Deadlines";
 
     /// <summary>A bank-holiday file in the gov.uk shape; default: bank-holidays.json beside the executable.</summary>
     public string? BankHolidaysFile { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        string? problem = null;
+        try
+        {
+            BankHolidayFile.Load(BankHolidaysFile);
+        }
+        catch (BankHolidayDataException ex)
+        {
+            problem = ex.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new ValidationResult($"{Section}:{nameof(BankHolidaysFile)}: {problem}", [nameof(BankHolidaysFile)]);
+        }
+    }
 }
 
 /// <summary>
@@ -42,7 +62,7 @@ public static class KccRightsWiring
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddKccCore(configuration, connectionString);
         services.AddCases();
-        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = configuration.GetValidated<StorageOptions>(StorageOptions.Section);
         services.AddIntake(configuration, Path.GetFullPath(storage.DataDirectory));
         services.AddCorrespondence(configuration);
         services.AddWorkflowRuntime(configuration);
@@ -53,9 +73,10 @@ public static class KccRightsWiring
     internal static IServiceCollection AddKccCore(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         DapperSetup.Configure();
-        var options = configuration.GetSection(DeadlineOptions.Section).Get<DeadlineOptions>() ?? new DeadlineOptions();
+        var options = services.AddValidatedOptions<DeadlineOptions>(configuration, DeadlineOptions.Section);
 
-        // Loaded once at start so a bad file stops the service with a clear message instead of failing requests later.
+        // Loaded once at start (and checked by the options' validation) so a bad file stops the service with a clear
+        // message instead of failing requests later.
         var calendar = BankHolidayFile.Load(options.BankHolidaysFile);
         services.AddSingleton(calendar);
         services.AddSingleton<DeadlineCalculator>();

@@ -1,4 +1,5 @@
 using KccRights.Host.Composition;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Validation;
@@ -19,13 +20,15 @@ internal static partial class WorkflowExtensions
     }
 
     /// <summary>
-    /// Resolves the options and the definitions (each definition checked against the schema and the registered handlers,
-    /// task types and conditions). Prints every error and returns false when the service must not start.
+    /// Validates every options class registered to be validated on start, then resolves the definitions (each checked
+    /// against the schema and the registered handlers, task types and conditions). Prints every error, one line each,
+    /// and returns false when the service must not start.
     /// </summary>
     public static bool CheckDefinitions(IServiceProvider services, TextWriter errors)
     {
         try
         {
+            services.GetService<IStartupValidator>()?.Validate();
             _ = services.GetRequiredService<WorkflowRuntimeOptions>();
             _ = services.GetRequiredService<DefinitionRegistry>();
             return true;
@@ -40,13 +43,9 @@ internal static partial class WorkflowExtensions
             errors.WriteLine($"kccrights: refusing to start: {ex.Errors.Count} workflow definition error(s)");
             return false;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ValidatedOptions.Failures(ex) is { Count: > 0 } failures)
         {
-            foreach (var failure in ex.Failures)
-            {
-                errors.WriteLine($"kccrights: configuration: {failure}");
-            }
-
+            Commands.CommandLine.ConfigurationFailed(failures, errors);
             return false;
         }
     }

@@ -12,7 +12,7 @@ namespace KccRights.Host.Pages;
 /// Signing out is a POST with an anti-forgery token like every other form. It changes the user's security stamp, so the
 /// old cookie is refused even if it was copied and is replayed (issue 9, Build 3); this ends the user's other sessions too.
 /// </summary>
-public sealed class SignOutModel(StaffStore staff, IConfiguration configuration) : PageModel
+public sealed class SignOutModel(StaffStore staff, OidcOptions oidc) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
@@ -26,7 +26,6 @@ public sealed class SignOutModel(StaffStore staff, IConfiguration configuration)
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
 
         // With Entra ID the demo sign-in page does not exist: say so plainly, rather than start a new sign-in at once.
-        var oidc = configuration.GetSection(OidcOptions.Section).Get<OidcOptions>();
-        return Redirect(oidc?.IsConfigured == true ? "/signed-out" : "/sign-in");
+        return Redirect(oidc.IsConfigured ? "/signed-out" : "/sign-in");
     }
 }

@@ -1,3 +1,4 @@
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -59,7 +60,7 @@ public sealed partial class DatabaseBootstrap : IAsyncDisposable
         }
         else
         {
-            var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+            var storage = configuration.GetValidated<StorageOptions>(StorageOptions.Section);
             embedded = await EmbeddedPostgres.StartAsync(Path.Combine(storage.DataDirectory, "postgres"), logger, cancellationToken);
             connectionString = migrationConnectionString = embedded.ConnectionString();
         }

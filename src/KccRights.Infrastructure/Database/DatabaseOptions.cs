@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace KccRights.Infrastructure.Database;
 
 /// <summary>Where the database is. With no connection string the service runs its own PostgreSQL in the data directory.</summary>
@@ -5,6 +7,7 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>Where the embedded PostgreSQL cluster (and later, stored mail) lives. Default: ./.data.</summary>
+    /// <summary>Where the embedded PostgreSQL cluster and the development message key live. Default: ./.data.</summary>
+    [Required(ErrorMessage = "{0} must name a directory")]
     public string DataDirectory { get; set; } = ".data";
 }

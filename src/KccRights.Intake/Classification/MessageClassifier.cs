@@ -52,9 +52,8 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         {
             return Unparseable("the message text is too unusual to read in time (a pattern ran over its time limit): an officer must read it") with { OverBudget = true };
         }
-#pragma warning disable CA1031 // Whatever a message contains, intake must record it and move on: an officer sees it.
+        // Whatever a message contains, intake must record it and move on: an officer sees it.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             return Unparseable($"the message could not be read: {ex.GetType().Name}");
         }

@@ -340,9 +340,8 @@ public sealed partial class MessageContent
 
             return builder.ToString();
         }
-#pragma warning disable CA1031 // A damaged PDF (PdfPig throws many exception types) must never stop intake; it is noted as a problem.
+        // A damaged PDF (PdfPig throws many exception types) must never stop intake; it is noted as a problem.
         catch (Exception)
-#pragma warning restore CA1031
         {
             problems.Add($"PDF '{name}' could not be read");
             return string.Empty;

@@ -1,15 +1,21 @@
 using KccRights.Infrastructure.Mail;
+using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
 
 namespace KccRights.Intake.Mailbox;
 
-/// <summary>The data-protection mailbox (configuration section <c>Intake:Mailbox</c>).</summary>
-public sealed class MailboxOptions
+/// <summary>
+/// The data-protection mailbox (configuration section <c>Intake:Mailbox</c>). Values are validated on start (data
+/// annotations below); what is required once a host is set depends on the wiring (an OAuth2 token provider), so
+/// <see cref="Validate(bool)"/> checks it when intake is composed.
+/// </summary>
+public sealed class MailboxOptions : IValidatableObject
 {
     public const string Section = "Intake:Mailbox";
 
     public string Host { get; set; } = "";
 
+    [Range(1, 65535, ErrorMessage = "{0} must be between {1} and {2}")]
     public int Port { get; set; } = 993;
 
     public MailTls Tls { get; set; } = MailTls.SslOnConnect;
@@ -33,23 +39,30 @@ public sealed class MailboxOptions
     /// <summary>Wait with IMAP IDLE when the server offers it; otherwise (or when false) poll.</summary>
     public bool UseIdle { get; set; } = true;
 
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>IDLE is restarted before servers drop it (RFC 2177 suggests under 29 minutes; Exchange drops at 10 or less).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "00:29:00", ErrorMessage = "{0} must be between {1} and {2} (RFC 2177)")]
     public TimeSpan IdleRestart { get; set; } = TimeSpan.FromMinutes(9);
 
+    [Range(typeof(TimeSpan), "00:00:00.01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan RetryInitial { get; set; } = TimeSpan.FromSeconds(2);
 
+    [Range(typeof(TimeSpan), "00:00:00.01", "1.00:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan RetryMax { get; set; } = TimeSpan.FromMinutes(5);
 
+    [Range(1, 10_000, ErrorMessage = "{0} must be between {1} and {2}")]
     public int BatchSize { get; set; } = 50;
 
     /// <summary>
     /// A message the server fails to serve this many times in a row is skipped: recorded for triage with its UID and left
     /// in the mailbox, so later messages are read (issue 9, item 9).
     /// </summary>
+    [Range(1, 100, ErrorMessage = "{0} must be between {1} and {2}")]
     public int MaxFetchAttempts { get; set; } = 3;
 
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
     internal SecureSocketOptions SocketOptions => Tls switch
@@ -59,18 +72,21 @@ public sealed class MailboxOptions
         _ => SecureSocketOptions.None,
     };
 
-    /// <summary>What is wrong with these options, for a clear refusal to start.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryMax < RetryInitial)
+        {
+            yield return new ValidationResult($"{Section}:{nameof(RetryMax)} must not be shorter than {Section}:{nameof(RetryInitial)}", [nameof(RetryMax)]);
+        }
+    }
+
+    /// <summary>What a configured mailbox still lacks, for a clear refusal to start (the values themselves are validated on start).</summary>
     public IReadOnlyList<string> Validate(bool hasTokenProvider)
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Host))
         {
             errors.Add($"{Section}:Host is required");
-        }
-
-        if (Port is < 1 or > 65535)
-        {
-            errors.Add($"{Section}:Port must be 1-65535");
         }
 
         if (string.IsNullOrWhiteSpace(Username))
@@ -86,11 +102,6 @@ public sealed class MailboxOptions
         if (string.IsNullOrWhiteSpace(InboxFolder))
         {
             errors.Add($"{Section}:InboxFolder is required");
-        }
-
-        if (BatchSize < 1 || RetryInitial <= TimeSpan.Zero || RetryMax < RetryInitial || PollInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"{Section}: BatchSize, RetryInitial, RetryMax and PollInterval must be positive, RetryMax >= RetryInitial");
         }
 
         return errors;

@@ -76,9 +76,8 @@ public sealed partial class MailboxReader(
             {
                 break;
             }
-#pragma warning disable CA1031 // Any failure (network, server, database) must back off and retry, never end intake.
+            // Any failure (network, server, database) must back off and retry, never end intake.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 var wait = Jitter(delay);
                 var what = IsDatabase(ex) ? "database" : "mailbox";
@@ -296,9 +295,8 @@ public sealed partial class MailboxReader(
         {
             throw;
         }
-#pragma warning disable CA1031 // Whatever the server does with one message (timeout, protocol error, dropped connection), the rest go on.
+        // Whatever the server does with one message (timeout, protocol error, dropped connection), the rest go on.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             await NoteFailureAsync(uid, mailboxKey, skipped, ex, stored: true, cancellationToken);
             if (!client.IsConnected || !inbox.IsOpen)

@@ -121,9 +121,8 @@ public sealed partial class IntakeProcessor(
             // The database is unreachable: an outage, not this message's fault. The caller backs off and tries again.
             throw;
         }
-#pragma warning disable CA1031 // Issue 9, item 2: whatever a message makes fail, it is retried and then reaches triage; it never blocks the next.
+        // Issue 9, item 2: whatever a message makes fail, it is retried and then reaches triage; it never blocks the next.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             // Left as 'received' with the error noted: the next run tries again; after the last attempt it goes to triage.
             Log.Failed(logger, inboundId, ex.GetType().Name);

@@ -3,8 +3,8 @@ using Npgsql;
 
 namespace KccRights.Workflows.Runtime;
 
-// The runtime's public contract, fixed first so intake, collation and disclosure can register their work with it
-// while the runtime is built. Modules hand work on through the case and the runtime, not by calling each other.
+// The runtime's public contract: what modules register with it (job handlers, conditions, task types) and call.
+// Modules hand work on through the case and the runtime, not by calling each other.
 
 /// <summary>
 /// A named piece of background work run as a job (an activity named in a workflow definition, an email to send, a

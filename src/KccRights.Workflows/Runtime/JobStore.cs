@@ -296,9 +296,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
     {
         var exponent = Math.Min(Math.Max(attempt - 1, 0), 30);
         var seconds = Math.Min(options.BackoffMaxSeconds, options.BackoffBaseSeconds * Math.Pow(2, exponent));
-#pragma warning disable CA5394 // Jitter spreads retries out; it needs no cryptographic randomness.
+        // Jitter spreads retries out; it needs no cryptographic randomness.
         return TimeSpan.FromSeconds(seconds * (0.5 + (Random.Shared.NextDouble() * 0.5)));
-#pragma warning restore CA5394
     }
 
     private static string Truncate(string error) =>

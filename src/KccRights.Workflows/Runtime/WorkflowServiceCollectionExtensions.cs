@@ -1,3 +1,4 @@
+using KccRights.Infrastructure.Configuration;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Validation;
@@ -19,10 +20,11 @@ public static class WorkflowServiceCollectionExtensions
     public static IServiceCollection AddWorkflowRuntime(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        // Data annotations and IValidatableObject, each failure one line naming the setting (Workflows:Workers ...).
         services.AddOptions<WorkflowRuntimeOptions>()
             .Bind(configuration.GetSection(WorkflowRuntimeOptions.Section))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkflowRuntimeOptions>>(new ValidatedOptions.SectionValidator<WorkflowRuntimeOptions>(WorkflowRuntimeOptions.Section));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowRuntimeOptions>>().Value);
         return services.AddWorkflowRuntimeCore();
     }

@@ -216,9 +216,8 @@ public class IntakeHardeningTests
                 {
                     look();
                 }
-#pragma warning disable CA1031 // Recorded for the test to assert on.
+                // Recorded for the test to assert on.
                 catch (Exception ex)
-#pragma warning restore CA1031
                 {
                     Error = ex;
                 }

@@ -5,8 +5,8 @@ using Npgsql;
 
 namespace KccRights.Intake.Tests.Support;
 
-// The workflow runtime is built in parallel on another branch; these two record what intake asks of it. They are the
-// only stand-ins in the intake tests: the database, the mail servers and the mail are real.
+// These two record what intake asks of the workflow runtime, so intake is tested without running workflows. They are
+// the only stand-ins in the intake tests: the database, the mail servers and the mail are real.
 
 public sealed record RecordedJob(long Id, string Kind, JsonElement Payload, long? CaseId, string? DedupeKey);
 

@@ -1,12 +1,17 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
+using KccRights.Infrastructure.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace KccRights.Host.Web.Security;
 
-/// <summary>The reverse proxy in front of the service (TLS ends there): only these may set X-Forwarded-For/-Proto.</summary>
-public sealed class TransportOptions
+/// <summary>
+/// The reverse proxy in front of the service (TLS ends there): only these may set X-Forwarded-For/-Proto. Validated on
+/// start: every entry must parse.
+/// </summary>
+public sealed class TransportOptions : IValidatableObject
 {
     public const string Section = "Web";
 
@@ -15,6 +20,19 @@ public sealed class TransportOptions
 
     /// <summary>Networks of trusted reverse proxies in CIDR notation, e.g. <c>10.0.0.0/24</c>.</summary>
     public IReadOnlyList<string> KnownNetworks { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var proxy in KnownProxies.Where(p => !IPAddress.TryParse(p.Trim(), out _)))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(KnownProxies)}: '{proxy}' is not an IP address.", [nameof(KnownProxies)]);
+        }
+
+        foreach (var network in KnownNetworks.Where(n => !System.Net.IPNetwork.TryParse(n.Trim(), out _)))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(KnownNetworks)}: '{network}' is not a network in CIDR notation (10.0.0.0/24).", [nameof(KnownNetworks)]);
+        }
+    }
 }
 
 /// <summary>
@@ -31,13 +49,10 @@ internal static class ProductionTransport
         var configuration = builder.Configuration;
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
 
-        var transport = configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
-        var proxies = transport.KnownProxies.Select(p => IPAddress.TryParse(p.Trim(), out var address)
-            ? address
-            : throw Invalid(TransportOptions.Section, $"Web:KnownProxies: '{p}' is not an IP address.")).ToList();
-        var networks = transport.KnownNetworks.Select(n => System.Net.IPNetwork.TryParse(n.Trim(), out var network)
-            ? network
-            : throw Invalid(TransportOptions.Section, $"Web:KnownNetworks: '{n}' is not a network in CIDR notation (10.0.0.0/24).")).ToList();
+        // Validated now and on start, so every entry below parses.
+        var transport = builder.Services.AddValidatedOptions<TransportOptions>(configuration, TransportOptions.Section);
+        var proxies = transport.KnownProxies.Select(p => IPAddress.Parse(p.Trim())).ToList();
+        var networks = transport.KnownNetworks.Select(n => System.Net.IPNetwork.Parse(n.Trim())).ToList();
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
         {
             // X-Forwarded-Host is not taken: the host is checked against AllowedHosts as the client sent it to the proxy.

@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using KccRights.Cases;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Staff;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -9,8 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace KccRights.Host.Web.Security;
 
-/// <summary>OpenID Connect settings for Microsoft Entra ID (production sign-in).</summary>
-public sealed class OidcOptions
+/// <summary>OpenID Connect settings for Microsoft Entra ID (production sign-in). Validated on start.</summary>
+public sealed class OidcOptions : IValidatableObject
 {
     public const string Section = "Authentication:Oidc";
 
@@ -28,6 +30,31 @@ public sealed class OidcOptions
     public bool RequireHttpsMetadata { get; set; } = true;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(Authority)
+            && !(Uri.TryCreate(Authority, UriKind.Absolute, out var authority) && (authority.Scheme == Uri.UriSchemeHttps || authority.Scheme == Uri.UriSchemeHttp)))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(Authority)} must be an absolute URL (for Entra ID, https://login.microsoftonline.com/{{tenant}}/v2.0)", [nameof(Authority)]);
+        }
+
+        // Half the settings would silently fall back to no single sign-on.
+        if (string.IsNullOrWhiteSpace(Authority) != string.IsNullOrWhiteSpace(ClientId))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(Authority)} and {Section}:{nameof(ClientId)} must be set together", [nameof(ClientId)]);
+        }
+    }
+
+    /// <summary>Outside Development, sign-in must be configured: the demo sign-in page exists only in Development.</summary>
+    internal sealed class RequiredOutsideDevelopment(IHostEnvironment environment) : IValidateOptions<OidcOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OidcOptions options) =>
+            options.IsConfigured || environment.IsDevelopment()
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(
+                    "Sign-in is not configured: set Authentication:Oidc:Authority and Authentication:Oidc:ClientId (Entra ID), or run in Development for the demo sign-in.");
+    }
 }
 
 /// <summary>How sessions follow the staff table (issue 9, Build 3).</summary>
@@ -41,6 +68,7 @@ public sealed class SessionOptions
     /// is 0: a signed-out cookie replayed a second later must already be refused (issue 9, item 3), and the check is one
     /// primary-key read.
     /// </summary>
+    [Range(0, 60, ErrorMessage = "{0} must be from 0 (every request) to 60")]
     public int RevalidateSeconds { get; set; }
 }
 
@@ -64,21 +92,9 @@ internal static class StaffAuthentication
     /// </summary>
     public static IServiceCollection AddStaffAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var oidc = configuration.GetSection(OidcOptions.Section).Get<OidcOptions>() ?? new OidcOptions();
-        if (!oidc.IsConfigured && !environment.IsDevelopment())
-        {
-            throw new OptionsValidationException(OidcOptions.Section, typeof(OidcOptions), [
-                "Sign-in is not configured: set Authentication:Oidc:Authority and Authentication:Oidc:ClientId (Entra ID), or run in Development for the demo sign-in."]);
-        }
-
-        var session = configuration.GetSection(SessionOptions.Section).Get<SessionOptions>() ?? new SessionOptions();
-        if (session.RevalidateSeconds is < 0 or > 60)
-        {
-            throw new OptionsValidationException(SessionOptions.Section, typeof(SessionOptions), [
-                "Authentication:Session:RevalidateSeconds must be from 0 (every request) to 60."]);
-        }
-
-        services.AddSingleton(session);
+        // Validated now and on start; which schemes to add depends on whether sign-in is configured.
+        var oidc = services.AddValidatedOptions(configuration, OidcOptions.Section, new OidcOptions.RequiredOutsideDevelopment(environment));
+        services.AddValidatedOptions<SessionOptions>(configuration, SessionOptions.Section);
         services.AddScoped<StaffCookieEvents>();
         var authentication = services
             .AddAuthentication(o =>
