@@ -46,6 +46,10 @@ public static class CorrespondenceExtensions
         {
             services.AddSingleton<INotificationSender, MailNotificationSender>();
         }
+        else
+        {
+            services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
+        }
 
         return services.AddCorrespondenceActivities();
     }
@@ -64,6 +68,7 @@ public static class CorrespondenceExtensions
         }
 
         services.AddSingleton<LetterActivitiesMarker>();
+        services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
         foreach (var kind in RequesterLetterHandler.Kinds)
         {
             services.AddSingleton<IJobHandler>(sp => new RequesterLetterHandler(kind, sp.GetRequiredService<INotificationSender>()));

@@ -12,7 +12,7 @@ namespace KccRights.Workflows.Runtime;
 /// <summary>
 /// Wires the runtime. The caller provides the core services (NpgsqlDataSource, TimeProvider, DeadlineCalculator) and the
 /// case ports (<see cref="ICaseClock"/>, <see cref="ICaseRows"/>, implemented by the Cases module). Modules add their job handlers (<c>IJobHandler</c>), task types (<see cref="HumanTaskType"/>),
-/// conditions (<see cref="IWorkflowCondition"/>) and may replace <see cref="INotificationSender"/>.
+/// conditions (<see cref="IWorkflowCondition"/>); Correspondence registers the <see cref="INotificationSender"/>.
 /// </summary>
 public static class WorkflowServiceCollectionExtensions
 {
@@ -33,7 +33,6 @@ public static class WorkflowServiceCollectionExtensions
     public static IServiceCollection AddWorkflowRuntimeCore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
 
         // The runtime's own job handlers: timers and notifications. Every activity, condition and task type a definition
         // names is registered by the module that owns it; a definition naming one nobody registered is refused.

@@ -1,6 +1,7 @@
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Runtime;
 using KccRights.Workflows.Tests.Support;
 using KccRights.Workflows.Validation;
@@ -25,6 +26,7 @@ public class RuntimeShipsNoProductTests
             .AddSingleton(new WorkflowRuntimeOptions { Directory = Paths.Workflows })
             .AddSingleton<ICaseClock, NoCases>()
             .AddSingleton<ICaseRows, NoCases>()
+            .AddSingleton<INotificationSender, NoCases>()
             .AddWorkflowRuntimeCore()
             .BuildServiceProvider();
 
@@ -63,8 +65,8 @@ public class RuntimeShipsNoProductTests
         Assert.That(set.Errors, Is.Empty, string.Join(Environment.NewLine, set.Errors));
     }
 
-    /// <summary>The case ports with no case module behind them (never called here).</summary>
-    private sealed class NoCases : ICaseClock, ICaseRows
+    /// <summary>The case ports and the notification sender with no module behind them (never called here).</summary>
+    private sealed class NoCases : ICaseClock, ICaseRows, INotificationSender
     {
         public string LockCaseOfTaskSql => throw new NotSupportedException();
 
@@ -74,5 +76,7 @@ public class RuntimeShipsNoProductTests
 
         public Task ChangeAsync(NpgsqlTransaction transaction, long caseId, ClockAction action, DateOnly effectiveOn, string reason, string actor, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public Task SendAsync(OutboundNotification notification, JobContext context, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
