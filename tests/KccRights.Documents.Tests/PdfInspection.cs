@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 
 namespace KccRights.Documents.Tests;
 
@@ -11,7 +12,8 @@ internal static partial class PdfInspection
     public static string[] PageTexts(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
-        return document.GetPages().Select(p => Normalise(string.Join(" ", p.GetWords().Select(w => w.Text)))).ToArray();
+        // Content order: the order the layout drew (a redaction label stays where its box is), whitespace collapsed.
+        return document.GetPages().Select(p => Normalise(ContentOrderTextExtractor.GetText(p))).ToArray();
     }
 
     /// <summary>All pages' words joined by single spaces: a disclosed string wrapped over lines is still found.</summary>
