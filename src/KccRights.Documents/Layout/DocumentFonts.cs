@@ -42,6 +42,16 @@ public static class DocumentFonts
         return new XFont(Family, size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular, new XPdfFontOptions(PdfFontEncoding.Unicode));
     }
 
+    /// <summary>The TrueType bytes of a shipped face ("DejaVuSans" or "DejaVuSans-Bold"), e.g. for labels drawn into pixels.</summary>
+    public static byte[] FaceBytes(string faceName)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"KccRights.Documents.Fonts.{faceName}.ttf")
+            ?? throw new InvalidOperationException($"Font face '{faceName}' is not shipped in KccRights.Documents.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     private sealed class EmbeddedFontResolver : IFontResolver
     {
         private const string Regular = "DejaVuSans";
@@ -58,11 +68,7 @@ public static class DocumentFonts
             {
                 if (!_faces.TryGetValue(faceName, out var bytes))
                 {
-                    using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"KccRights.Documents.Fonts.{faceName}.ttf")
-                        ?? throw new InvalidOperationException($"Font face '{faceName}' is not shipped in KccRights.Documents.");
-                    using var copy = new MemoryStream();
-                    stream.CopyTo(copy);
-                    bytes = copy.ToArray();
+                    bytes = FaceBytes(faceName);
                     _faces[faceName] = bytes;
                 }
 
