@@ -50,6 +50,8 @@ public class BundleTests
             "Oakfield Primary School", "164 of 200", "[Redacted: TP]", "Grandmother [Redacted: TP] provides after-school care.",
             "Sam, mother, [Redacted: TP]", "Offered first preference", "Hillview Primary School");
         AssertGone(result.Pdf, "Jane Harlow", "14 Elm Road", "Oliver Grant", "Rose Ellis", "maternal grandmother");
+        // The byte check has teeth: disclosed Latin text is written literally into the (inflated) content streams.
+        Assert.That(PdfInspection.ContainsAnyEncoding(PdfInspection.RawAndInflated(result.Pdf), "has been walking Sam to school"), Is.True);
     }
 
     [Test]

@@ -27,6 +27,7 @@ public sealed class PdfComposer : IDisposable
     private readonly TextMeasurer _bold;
     private readonly TextMeasurer _boxLabel;
     private readonly TextMeasurer _small;
+    private readonly TextMeasurer _smallBold;
     private readonly TextMeasurer[] _headings;
     private readonly LineBreaker _breaker;
     private readonly List<PdfPage> _pages = [];
@@ -42,15 +43,16 @@ public sealed class PdfComposer : IDisposable
         DocumentFonts.EnsureRegistered();
         _settings = settings;
         _measureContext = XGraphics.CreateMeasureContext(new XSize(settings.PageWidth, settings.PageHeight), XGraphicsUnit.Point, XPageDirection.Downwards, new RenderEvents());
-        _body = new TextMeasurer(_measureContext, DocumentFonts.Create(settings.BodySize));
-        _bold = new TextMeasurer(_measureContext, DocumentFonts.Create(settings.BodySize, bold: true));
-        _boxLabel = new TextMeasurer(_measureContext, DocumentFonts.Create(settings.BodySize * 0.8, bold: true));
-        _small = new TextMeasurer(_measureContext, DocumentFonts.Create(8));
+        _body = Measurer(settings.BodySize);
+        _bold = Measurer(settings.BodySize, bold: true);
+        _boxLabel = Measurer(settings.BodySize * 0.8, bold: true);
+        _small = Measurer(8);
+        _smallBold = Measurer(8, bold: true);
         _headings =
         [
-            new TextMeasurer(_measureContext, DocumentFonts.Create(settings.BodySize * 1.5, bold: true)),
-            new TextMeasurer(_measureContext, DocumentFonts.Create(settings.BodySize * 1.25, bold: true)),
-            new TextMeasurer(_measureContext, DocumentFonts.Create(settings.BodySize * 1.05, bold: true)),
+            Measurer(settings.BodySize * 1.5, bold: true),
+            Measurer(settings.BodySize * 1.25, bold: true),
+            Measurer(settings.BodySize * 1.05, bold: true),
         ];
         _breaker = new LineBreaker(_body, _bold, _boxLabel);
         if (!measureOnly)
@@ -71,6 +73,9 @@ public sealed class PdfComposer : IDisposable
 
         NewPage();
     }
+
+    private TextMeasurer Measurer(double size, bool bold = false) =>
+        new(_measureContext, DocumentFonts.Create(size, bold), DocumentFonts.CreateAnsi(size, bold));
 
     /// <summary>The page being filled, from 1.</summary>
     public int PageNumber => _pageCount;
@@ -157,7 +162,7 @@ public sealed class PdfComposer : IDisposable
 
             if (first && bullet && _graphics is not null)
             {
-                _graphics.DrawString("\u2022", _body.Font, Ink, Left + indent - 9, _y, XStringFormats.TopLeft);
+                _graphics.DrawString("\u2022", _body.AnsiFont, Ink, Left + indent - 9, _y + _body.Ascent, XStringFormats.BaseLineLeft);
             }
 
             DrawLine(line, Left + indent, _body, _bold);
@@ -349,8 +354,8 @@ public sealed class PdfComposer : IDisposable
     private void DrawChrome(XGraphics g, int page, int pages)
     {
         var s = _settings;
-        var font = _small.Font;
-        var boldSmall = DocumentFonts.Create(8, bold: true);
+        var font = _small.FontFor(s.Reference);
+        var boldSmall = _smallBold.FontFor(s.Marking);
         var headerY = s.MarginTop - 36;
         var footerY = s.PageHeight - s.MarginBottom + 24;
         var right = s.PageWidth - s.MarginRight;
@@ -360,7 +365,7 @@ public sealed class PdfComposer : IDisposable
         g.DrawLine(RulePen, Left, footerY - 4, right, footerY - 4);
         g.DrawString(s.Reference, font, Ink, new XRect(Left, footerY, ContentWidth, 12), XStringFormats.TopLeft);
         g.DrawString(s.Marking, boldSmall, Ink, new XRect(0, footerY, s.PageWidth, 12), XStringFormats.TopCenter);
-        g.DrawString($"Page {page} of {pages}", font, Ink, new XRect(Left, footerY, ContentWidth, 12), XStringFormats.TopRight);
+        g.DrawString($"Page {page} of {pages}", _small.AnsiFont, Ink, new XRect(Left, footerY, ContentWidth, 12), XStringFormats.TopRight);
     }
 
     private void NewPage()
@@ -394,15 +399,16 @@ public sealed class PdfComposer : IDisposable
             switch (segment)
             {
                 case TextSegment t:
-                    g.DrawString(t.Text, (t.Bold ? bold : regular).Font, Ink, x + t.X, y, XStringFormats.TopLeft);
+                    var measurer = t.Bold ? bold : regular;
+                    g.DrawString(t.Text, measurer.FontFor(t.Text), Ink, x + t.X, y + measurer.Ascent, XStringFormats.BaseLineLeft);
                     break;
                 case BoxSegment b:
                     // An opaque box with its label: the only trace of the redacted text is the exemption code.
                     var boxHeight = regular.Font.Size * 1.2;
                     var top = y + (regular.LineHeight - boxHeight) / 2;
                     g.DrawRectangle(Ink, x + b.X, top, b.Width, boxHeight);
-                    g.DrawString(b.Box.Label, _boxLabel.Font, XBrushes.White,
-                        new XRect(x + b.X, top, b.Width, boxHeight), XStringFormats.Center);
+                    g.DrawString(b.Box.Label, _boxLabel.FontFor(b.Box.Label), XBrushes.White,
+                        x + b.X + LineBreaker.BoxPadding, top + boxHeight / 2 + _boxLabel.Font.Size * 0.36, XStringFormats.BaseLineLeft);
                     break;
             }
         }

@@ -12,16 +12,27 @@ internal sealed class TextMeasurer
     private readonly XGraphics _context;
     private readonly Dictionary<int, double> _widths = [];
 
-    public TextMeasurer(XGraphics context, XFont font)
+    public TextMeasurer(XGraphics context, XFont font, XFont ansiFont)
     {
         _context = context;
         Font = font;
+        AnsiFont = ansiFont;
+        // Where the baseline sits below the top of a line box (text is drawn at its baseline: cheaper than top alignment).
+        var family = font.FontFamily;
+        Ascent = font.Size * family.GetCellAscent(font.Style) / family.GetEmHeight(font.Style);
         // Line height: DejaVu's ascent + descent is about 1.16 em; 1.3 em leaves comfortable leading.
         LineHeight = Math.Round(font.Size * 1.3, 2);
         Space = Measure(" ");
     }
 
     public XFont Font { get; }
+
+    public XFont AnsiFont { get; }
+
+    public double Ascent { get; }
+
+    /// <summary>The font to draw this text with: WinAnsi when it can, Unicode otherwise.</summary>
+    public XFont FontFor(string text) => DocumentFonts.IsAnsi(text) ? AnsiFont : Font;
     public double LineHeight { get; }
     public double Space { get; }
 
