@@ -42,13 +42,14 @@ public static class BundleRenderer
         var model = Model(input, register);
 
         Dictionary<string, int> pages;
-        using (var measure = new PdfComposer(Settings(input, options), measureOnly: true))
+        var cache = new LineCache();
+        using (var measure = new PdfComposer(Settings(input, options), measureOnly: true, cache))
         {
             Compose(measure, input, register, model, cover, null);
             pages = new Dictionary<string, int>(measure.Anchors, StringComparer.Ordinal);
         }
 
-        using var composer = new PdfComposer(Settings(input, options));
+        using var composer = new PdfComposer(Settings(input, options), cache: cache);
         Compose(composer, input, register, model, cover, pages);
         if (!composer.Anchors.OrderBy(a => a.Key, StringComparer.Ordinal).SequenceEqual(pages.OrderBy(a => a.Key, StringComparer.Ordinal)))
         {

@@ -38,8 +38,12 @@ public sealed class PdfComposer : IDisposable
     private double _y;
     private bool _finished;
 
-    public PdfComposer(DocumentSettings settings, bool measureOnly = false)
+    private readonly LineCache? _cache;
+
+    /// <param name="cache">Shared by a measuring and a drawing composer of the same content, so text is broken once.</param>
+    public PdfComposer(DocumentSettings settings, bool measureOnly = false, LineCache? cache = null)
     {
+        _cache = cache;
         DocumentFonts.EnsureRegistered();
         _settings = settings;
         _measureContext = XGraphics.CreateMeasureContext(new XSize(settings.PageWidth, settings.PageHeight), XGraphicsUnit.Point, XPageDirection.Downwards, new RenderEvents());
@@ -63,6 +67,8 @@ public sealed class PdfComposer : IDisposable
             _document.Info.Creator = "KCC Rights";
             _document.Language = settings.Language;
             _document.PageMode = PdfPageMode.UseOutlines;
+            // Thousands of pages: fast compression matters more than the last few percent of file size.
+            _document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
             _document.ViewerPreferences.DisplayDocTitle = true;
             if (settings.Timestamp is { } at)
             {
@@ -151,7 +157,7 @@ public sealed class PdfComposer : IDisposable
     /// <summary>Wrapped text; lines flow onto the next page as needed. An indent with a bullet draws a list item.</summary>
     public void Paragraph(IReadOnlyList<Inline> inlines, double indent = 0, bool bullet = false, double spaceAfter = 5)
     {
-        var lines = _breaker.Break(inlines, ContentWidth - indent);
+        var lines = Break(inlines, ContentWidth - indent);
         var first = true;
         foreach (var line in lines)
         {
@@ -210,7 +216,7 @@ public sealed class PdfComposer : IDisposable
                     content = content.Select(i => i is TextRun t ? t with { Bold = true } : i).ToArray();
                 }
 
-                cells[c] = _breaker.Break(content, widths[c] - 2 * CellPadding);
+                cells[c] = Break(content, widths[c] - 2 * CellPadding);
             }
 
             var positions = new int[columns.Count];
@@ -383,6 +389,9 @@ public sealed class PdfComposer : IDisposable
             _graphics = XGraphics.FromPdfPage(page);
         }
     }
+
+    private List<Line> Break(IReadOnlyList<Inline> inlines, double width) =>
+        _cache is null ? _breaker.Break(inlines, width) : _cache.GetOrAdd(inlines, width, () => _breaker.Break(inlines, width));
 
     private void DrawLine(Line line, double x, TextMeasurer regular, TextMeasurer bold) => DrawLineAt(line, x, _y, regular, bold);
 
