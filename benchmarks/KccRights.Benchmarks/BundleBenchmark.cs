@@ -51,7 +51,7 @@ internal static class BundleBenchmark
             var (chromiumTime, chromiumPeak, exit) = await RunChromiumAsync(chromium, html, chromiumPdf, work.FullName);
             var chromiumPages = File.Exists(chromiumPdf) ? PageCount(File.ReadAllBytes(chromiumPdf)) : 0;
 
-            Console.WriteLine($"bundle: {input.Items.Count} items, same content both ways");
+            Console.WriteLine($"bundle: {input.Items.Count} items, same content both ways (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores)");
             Console.WriteLine($"  PDFsharp layout  : {rendered.PageCount,5} pages  {watch.Elapsed.TotalSeconds,7:F2} s warm ({cold.Elapsed.TotalSeconds:F2} s first render in a fresh process)  peak working set {Mb(ourPeak),6:F1} MB  (allocated {Mb(allocated):F0} MB per render, {rendered.Pdf.Length / 1024} KB file)");
             Console.WriteLine($"  headless Chromium: {chromiumPages,5} pages  {chromiumTime.TotalSeconds,7:F2} s  peak RSS (process tree) {Mb(chromiumPeak),6:F1} MB  (exit {exit})");
             Console.WriteLine($"  ratio: {chromiumTime / watch.Elapsed:F1}x faster, {(double)chromiumPeak / ourPeak:F1}x less peak memory");

@@ -49,6 +49,21 @@ public class BundleCommandTests
     }
 
     [Test]
+    public async Task Encrypt_WritesAnAes256PdfThatOpensOnlyWithThePrintedPassword()
+    {
+        var pdf = Path.Combine(_dir, "out.pdf");
+
+        var (code, stdout, stderr) = await Kccrights.RunAsync("bundle", "--input", Write(SampleJson), "--out", pdf, "--encrypt");
+
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var password = stdout.Split('\n').Single(l => l.StartsWith("password: ", StringComparison.Ordinal))["password: ".Length..].Trim();
+        var bytes = File.ReadAllBytes(pdf);
+        Assert.That(() => UglyToad.PdfPig.PdfDocument.Open(bytes), Throws.InstanceOf<UglyToad.PdfPig.Exceptions.PdfDocumentEncryptedException>());
+        using var opened = UglyToad.PdfPig.PdfDocument.Open(bytes, new UglyToad.PdfPig.ParsingOptions { Password = password });
+        Assert.That(opened.NumberOfPages, Is.EqualTo(7));
+    }
+
+    [Test]
     public async Task Schema_PrintsExactlyTheCommittedFile()
     {
         var committed = await File.ReadAllTextAsync(Path.Combine(BundleTests.RepositoryRoot(), "src", "KccRights.Documents", "bundle.schema.json"));

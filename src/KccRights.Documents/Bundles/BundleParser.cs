@@ -37,6 +37,12 @@ public static class BundleParser
     public static void Validate(BundleInput input, RegisterOfProcessing register)
     {
         Text(input.Reference, "$.reference");
+        if (input.Reference.Length > 40)
+        {
+            // It is printed in the running header and footer of every page.
+            throw new BundleInputException($"$.reference: longer than 40 characters");
+        }
+
         Text(input.Requester.Name, "$.requester.name");
         Text(input.Subject.Name, "$.subject.name");
         for (var i = 0; i < input.Requester.Address.Count; i++)

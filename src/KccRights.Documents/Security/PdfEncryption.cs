@@ -4,7 +4,14 @@ using PdfSharp.Pdf.IO;
 namespace KccRights.Documents.Security;
 
 /// <summary>An encrypted PDF and the password that opens it (sent to the requester by another channel).</summary>
-public sealed record EncryptedPdf(byte[] Pdf, string Password);
+public sealed record EncryptedPdf(byte[] Pdf, string Password)
+{
+    public void Deconstruct(out byte[] pdf, out string password)
+    {
+        pdf = Pdf;
+        password = Password;
+    }
+}
 
 /// <summary>
 /// Password protection for a response sent electronically (UK GDPR Art 32: appropriate security): PDFsharp's AES-256
