@@ -172,6 +172,42 @@ public class BundleTests
     }
 
     [Test]
+    public void ItemSpanningSeveralPages_KeepsEveryPageNumbered_AndRedactionsAtPageBreaksGone()
+    {
+        var paragraphs = Enumerable.Range(1, 400).Select(i => $"Line {i} of a very long chronology, seen by Secretperson{i % 7} today.").ToList();
+        var text = string.Join("\n", paragraphs);
+        var redactions = Enumerable.Range(0, 7).Select(k => Redact(text, $"Secretperson{k} ")).ToList();
+        var input = Input(Item("chronology", text, redactions: redactions));
+
+        var result = BundleRenderer.Render(input, Register, Options);
+
+        var pages = PdfInspection.PageTexts(result.Pdf);
+        Assert.That(pages.Length, Is.GreaterThan(8));
+        for (var i = 0; i < pages.Length; i++)
+        {
+            Assert.That(pages[i], Does.Contain($"Page {i + 1} of {pages.Length}"));
+        }
+
+        AssertPresent(result.Pdf, "Line 1 of a very long chronology", "Line 400 of a very long chronology");
+        Assert.That(PdfInspection.AllText(result.Pdf), Does.Contain("[Redacted: TP]"));
+        // Only the first occurrence of each name was redacted: the others are disclosed, so the check below can fail.
+        Assert.That(PdfInspection.AllText(result.Pdf), Does.Contain("Secretperson1"));
+        var firstLines = Enumerable.Range(1, 7).Select(i => $"Line {i} of a very long chronology, seen by [Redacted: TP] today.").ToArray();
+        AssertPresent(result.Pdf, firstLines);
+    }
+
+    [Test]
+    public void RedactionLog_DefusesSpreadsheetFormulasAndQuotesCommas()
+    {
+        var text = "abc def";
+        var input = Input(Item("x,1", text, redactions: [new BundleRedaction { Field = null, Start = 0, Length = 3, Code = "TP", Note = "=HYPERLINK(\"http://evil\")" }]));
+
+        var log = BundleRenderer.RedactionLog(input).Split('\n')[1];
+
+        Assert.That(log, Is.EqualTo("\"x,1\",text,0,3,TP,redacted,\"'=HYPERLINK(\"\"http://evil\"\")\""));
+    }
+
+    [Test]
     public void NoDisclosedItems_StillRendersLetterArticle15AndAnEmptySchedule()
     {
         var input = Input(Item("w", "secret Quux", withheld: new BundleWithheld { Code = "CRIME" }));
