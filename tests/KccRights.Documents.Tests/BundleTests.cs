@@ -172,7 +172,7 @@ public class BundleTests
     }
 
     [Test]
-    public void ItemSpanningSeveralPages_KeepsEveryPageNumbered_AndRedactionsAtPageBreaksGone()
+    public void ItemSpanningSeveralPages_KeepsEveryPageNumbered_AndShowsItsRedactionBoxes()
     {
         var paragraphs = Enumerable.Range(1, 400).Select(i => $"Line {i} of a very long chronology, seen by Secretperson{i % 7} today.").ToList();
         var text = string.Join("\n", paragraphs);
