@@ -141,6 +141,38 @@ public class LayoutTests
     }
 
     [Test]
+    public void SpaceAtTheBottomOfAPage_DoesNotLeaveAnEmptyLastPage()
+    {
+        var pdf = Render(c =>
+        {
+            while (c.PageCount == 1)
+            {
+                c.Paragraph("filler line");
+            }
+
+            c.Paragraph("last words");
+            for (var i = 0; i < 200; i++)
+            {
+                c.Space(6);
+            }
+        });
+
+        var pages = PdfInspection.PageTexts(pdf);
+        Assert.That(pages, Has.Length.EqualTo(2));
+        Assert.That(pages[1], Does.Contain("last words").And.Contain("Page 2 of 2"));
+    }
+
+    [Test]
+    public void TableWithAHeaderTallerThanThePage_StillEnds()
+    {
+        var header = string.Join("\n", Enumerable.Range(1, 70).Select(i => $"h{i}"));
+
+        var pdf = Render(c => c.Table([new TableColumn(header, 0.5), new TableColumn("B", 0.5)], [[Inlines.Of("cell a"), Inlines.Of("cell b")]]));
+
+        Assert.That(PdfInspection.AllText(pdf), Does.Contain("cell a"));
+    }
+
+    [Test]
     public void Document_HasTitleAuthorLanguageAndOutline()
     {
         var pdf = Render(c =>

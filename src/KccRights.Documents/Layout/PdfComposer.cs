@@ -118,14 +118,8 @@ public sealed class PdfComposer : IDisposable
         }
     }
 
-    public void Space(double points)
-    {
-        _y += points;
-        if (_y >= Bottom)
-        {
-            NewPage();
-        }
-    }
+    /// <summary>Vertical space. It never starts a page by itself (so a document cannot end on an empty page); what follows does.</summary>
+    public void Space(double points) => _y = Math.Min(_y + points, Bottom);
 
     /// <summary>A heading (level 1 to 3), kept on the same page as at least three lines of what follows.</summary>
     public void Heading(string text, int level = 1)
@@ -221,6 +215,7 @@ public sealed class PdfComposer : IDisposable
 
             var positions = new int[columns.Count];
             var firstSlice = true;
+            var freshPage = false;
             while (true)
             {
                 var remaining = 0;
@@ -235,13 +230,18 @@ public sealed class PdfComposer : IDisposable
                 }
 
                 var available = (int)Math.Floor((Bottom - _y - 2 * CellPadding + 1e-6) / lh);
-                // A row's first slice keeps at least two lines together (or the whole row when shorter).
-                if (available < 1 || (firstSlice && available < Math.Min(remaining, 2)))
+                // A row's first slice keeps at least two lines together (or the whole row when shorter). On a page that
+                // has nothing but the header yet, at least one line is taken, so no input can loop here.
+                if (!freshPage && (available < 1 || (firstSlice && available < Math.Min(remaining, 2))))
                 {
                     NewPage();
                     DrawHeader();
+                    freshPage = true;
                     continue;
                 }
+
+                available = Math.Max(available, 1);
+                freshPage = false;
 
                 var take = Math.Min(remaining, available);
                 var x = Left;
@@ -267,6 +267,7 @@ public sealed class PdfComposer : IDisposable
                 {
                     NewPage();
                     DrawHeader();
+                    freshPage = true;
                 }
             }
         }
