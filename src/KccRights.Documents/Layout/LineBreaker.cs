@@ -34,7 +34,7 @@ internal sealed class LineBreaker(TextMeasurer regular, TextMeasurer bold, TextM
     public List<Line> Break(IReadOnlyList<Inline> inlines, double maxWidth)
     {
         var lines = new List<Line>();
-        var current = new LineBuilder(this);
+        var current = new LineBuilder();
         var word = new List<Piece>();
         var pendingSpace = false;
 
@@ -50,7 +50,7 @@ internal sealed class LineBreaker(TextMeasurer regular, TextMeasurer bold, TextM
             if (!current.IsEmpty && current.Width + spaceWidth + width > maxWidth)
             {
                 lines.Add(current.Build());
-                current = new LineBuilder(this);
+                current = new LineBuilder();
                 spaceWidth = 0;
             }
 
@@ -72,7 +72,7 @@ internal sealed class LineBreaker(TextMeasurer regular, TextMeasurer bold, TextM
                         if (tail is not null)
                         {
                             lines.Add(current.Build());
-                            current = new LineBuilder(this);
+                            current = new LineBuilder();
                         }
 
                         rest = tail;
@@ -124,7 +124,7 @@ internal sealed class LineBreaker(TextMeasurer regular, TextMeasurer bold, TextM
                                 if (c == '\n')
                                 {
                                     lines.Add(current.Build());
-                                    current = new LineBuilder(this);
+                                    current = new LineBuilder();
                                     pendingSpace = false;
                                 }
                                 else
@@ -194,7 +194,7 @@ internal sealed class LineBreaker(TextMeasurer regular, TextMeasurer bold, TextM
 
     private sealed record Piece(string? Text, RedactionBox? Box, bool Bold, double Width);
 
-    private sealed class LineBuilder(LineBreaker owner)
+    private sealed class LineBuilder
     {
         private readonly List<LineSegment> _segments = [];
         private readonly StringBuilder _text = new();
@@ -258,7 +258,6 @@ internal sealed class LineBreaker(TextMeasurer regular, TextMeasurer bold, TextM
         public Line Build()
         {
             FlushText();
-            _ = owner;
             return new Line(_segments.ToArray(), Width);
         }
 
