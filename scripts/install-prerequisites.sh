@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what KCC Rights needs on a fresh Debian machine that has only the .NET SDK: PostgreSQL (the embedded
-# default runs the machine's PostgreSQL binaries), time-zone data for Europe/London dates, and any further Debian
+# default runs the machine's PostgreSQL binaries), time-zone data for Europe/London dates, poppler-utils (pdftoppm
+# rasterises source-PDF pages whose redactions are burnt into pixels), and any further Debian
 # packages named as arguments (the tests add chromium, dovecot-imapd and postfix).
 # As root it uses apt-get; otherwise it says what to install. Safe to run again: installs only what is missing.
 set -euo pipefail
@@ -11,6 +12,7 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/de
 $have_pg || missing+=(postgresql postgresql-contrib)
 [ -e /usr/share/zoneinfo/Europe/London ] || missing+=(tzdata)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 for extra in "$@"; do
   dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra")
 done

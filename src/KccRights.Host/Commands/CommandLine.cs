@@ -30,6 +30,8 @@ internal static class CommandLine
           incidents list [--all]|retry ID
                                          jobs that failed every attempt, and retrying one
           classify FILE.eml              print how intake understands one email, as JSON
+          bundle --input FILE.json --out FILE.pdf [--log FILE.csv] [--encrypt] | bundle --schema
+                                         render a response bundle from JSON (and its redaction log); print the input schema
           audit verify                   check the audit trail's hash chain; prints the first broken link
           keys rotate                    re-encrypt stored mail and personal details under the current key
           help                           show this text
@@ -51,6 +53,7 @@ internal static class CommandLine
                 "workflows" => await WorkflowsCommand.RunAsync(rest),
                 "incidents" => await IncidentsCommand.RunAsync(rest),
                 "classify" => ClassifyCommand.Run(rest, Console.Out),
+                "bundle" => BundleCommand.Run(rest, Console.Out),
                 "audit" => await AuditCommand.RunAsync(rest),
                 "keys" => await KeysCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
