@@ -24,6 +24,7 @@ public class IntakeExtensionsTests
         services.AddSingleton(_ => NpgsqlDataSource.Create("Host=127.0.0.1;Username=unused"));
         services.AddSingleton(new DeadlineCalculator(BankHolidayFile.Load()));
         services.AddSingleton<ClockStore>();
+        services.AddSingleton<CaseOpener>();
         services.AddSingleton<IWorkflowEngine, RecordingWorkflowEngine>();
         services.AddSingleton<IJobQueue, RecordingJobQueue>();
         return services;
