@@ -87,8 +87,13 @@ public sealed partial class DemoDataGenerator(string ownerConnectionString, stri
         {
             Seed = seed,
             Scale = scale.Name,
-            People = _people,
-            Records = _records,
+            // Keys in order (attendance is recorded from its own stream), so the same seed writes the same file.
+            People = _people.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(
+                p => p.Key, p => p.Value.OrderBy(s => s.Key, StringComparer.Ordinal).ToDictionary(s => s.Key, s => s.Value)),
+            Records = _records.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(
+                p => p.Key,
+                p => p.Value.OrderBy(s => s.Key, StringComparer.Ordinal).ToDictionary(
+                    s => s.Key, s => s.Value.OrderBy(d => d.Key, StringComparer.Ordinal).ToDictionary(d => d.Key, d => d.Value))),
             Mentions = _plantedMentions.OrderBy(m => m.System, StringComparer.Ordinal).ThenBy(m => m.Dataset, StringComparer.Ordinal)
                 .ThenBy(m => m.RecordId, StringComparer.Ordinal).ThenBy(m => m.Start).ToList(),
         };

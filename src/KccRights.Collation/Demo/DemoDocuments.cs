@@ -189,6 +189,11 @@ internal sealed class DemoDocuments(string folder, int seed)
         document.Info.Author = "Kent County Council";
         document.Info.CreationDate = Fixed;
         document.Info.ModificationDate = Fixed;
+
+        // The same letter gives the same bytes (the file ID is random by default), so the demo data is deterministic.
+        var id = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', paragraphs.Prepend(title))))[..16]);
+        document.Internals.FirstDocumentID = id;
+        document.Internals.SecondDocumentID = id;
         var page = document.AddPage();
         using (var gfx = XGraphics.FromPdfPage(page))
         {
