@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["workflows"] = WorkflowBenchmark.RunAsync,
     ["classification"] = ClassificationBenchmark.RunAsync,
     ["intake"] = IntakeBenchmark.RunAsync,
+    ["collation"] = CollationBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

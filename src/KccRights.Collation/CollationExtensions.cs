@@ -46,6 +46,7 @@ public static partial class CollationExtensions
         services.AddSingleton(new HumanTaskType("confirm-identities", "Confirm or reject each candidate record found for the subject in the source systems"));
         services.AddSingleton(new HumanTaskType("manual-search", "Search a system with no working connector and upload what it holds, or confirm nothing is held"));
         services.AddHostedService<DemoServerService>();
+        services.AddHostedService<DocumentIndexWarmup>();
         return builder;
     }
 
@@ -75,6 +76,43 @@ public static partial class CollationExtensions
     {
         public ValidateOptionsResult Validate(string? name, SourceSystemsOptions options) =>
             options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+    }
+
+    /// <summary>Builds the document folders' identifier index in the background at start, so the first collation is not slowed by it.</summary>
+    private sealed partial class DocumentIndexWarmup(SourceConnectors connectors, ILogger<DocumentIndexWarmup> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            foreach (var folder in connectors.All.OfType<FolderConnector>())
+            {
+                _ = Task.Run(
+                    () =>
+                    {
+                        try
+                        {
+                            Log.Indexed(logger, folder.System.Id, folder.Index().Count);
+                        }
+                        catch (Exception ex) when (ex is SourceSystemException or IOException or UnauthorizedAccessException)
+                        {
+                            Log.NotIndexed(logger, folder.System.Id, ex.Message);
+                        }
+                    },
+                    CancellationToken.None);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private static partial class Log
+        {
+            [LoggerMessage(1122, LogLevel.Information, "Source system {System}: {Files} documents indexed")]
+            public static partial void Indexed(ILogger logger, string system, int files);
+
+            [LoggerMessage(1123, LogLevel.Warning, "Source system {System}: documents not indexed: {Reason}")]
+            public static partial void NotIndexed(ILogger logger, string system, string reason);
+        }
     }
 
     /// <summary>Serves the demo youth-justice API while the service runs (demo only; another instance may already serve it).</summary>
