@@ -84,6 +84,11 @@ internal static class CollationBenchmark
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
             var q = queries[0];
+            await using (var threshold = new NpgsqlCommand(Invariant($"SET pg_trgm.similarity_threshold = {options.Find("education")!.FindPerson!.SimilarityThreshold}"), connection))
+            {
+                await threshold.ExecuteNonQueryAsync();
+            }
+
             await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + education, connection);
             explain.Parameters.AddWithValue("given", q.Given);
             explain.Parameters.AddWithValue("given_alt", (object?)Nicknames.Alternative(q.Given) ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;

@@ -130,7 +130,7 @@ public static partial class CollationExtensions
 
             try
             {
-                _server = await YouthJusticeDemoServer.StartAsync(dataSource.ConnectionString, secrets.EnsureDemo(demo.TokenName), demo.Port, cancellationToken);
+                _server = await YouthJusticeDemoServer.StartAsync(dataSource, secrets.EnsureDemo(demo.TokenName), demo.Port, cancellationToken);
                 Log.Serving(logger, _server.BaseAddress.ToString());
             }
             catch (IOException)

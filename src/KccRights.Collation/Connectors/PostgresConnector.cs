@@ -24,7 +24,14 @@ public sealed class PostgresConnector(SourceSystemOptions system, NpgsqlDataSour
 
         try
         {
-            await using var command = dataSource.CreateCommand(sql);
+            // One round trip: the trigram threshold for this statement only (a stricter one than pg_trgm's 0.3 default keeps the
+            // index's candidate lists short at a million people; misspellings score well above it), then the system's query.
+            await using var batch = dataSource.CreateBatch();
+            var threshold = new NpgsqlBatchCommand("SELECT set_config('pg_trgm.similarity_threshold', $1, true)");
+            threshold.Parameters.Add(new NpgsqlParameter { Value = system.FindPerson.SimilarityThreshold.ToString(CultureInfo.InvariantCulture) });
+            batch.BatchCommands.Add(threshold);
+            var command = new NpgsqlBatchCommand(sql);
+            batch.BatchCommands.Add(command);
             Text(command, "given", query.Given.Trim());
             Text(command, "given_alt", Matching.Nicknames.Alternative(query.Given));
             Text(command, "family", query.Family.Trim());
@@ -32,7 +39,8 @@ public sealed class PostgresConnector(SourceSystemOptions system, NpgsqlDataSour
             command.Parameters.Add(new NpgsqlParameter("dob", NpgsqlDbType.Date) { Value = query.DateOfBirth is { } d ? d : DBNull.Value });
             Text(command, "postcode", query.Postcode?.Trim().ToUpperInvariant());
             Text(command, "upn", Upns.Normalise(query.Upn));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
             var rows = new List<PersonRow>();
             int? soundsLike = Enumerable.Range(0, reader.FieldCount).Select(i => (int?)i).FirstOrDefault(i => reader.GetName(i!.Value) == "sounds_like");
             while (await reader.ReadAsync(cancellationToken))
@@ -132,7 +140,7 @@ public sealed class PostgresConnector(SourceSystemOptions system, NpgsqlDataSour
             attachments);
     }
 
-    private static void Text(NpgsqlCommand command, string name, string? value) =>
+    private static void Text(NpgsqlBatchCommand command, string name, string? value) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = string.IsNullOrEmpty(value) ? DBNull.Value : value });
 
     internal static DateOnly? AsDate(object? value) => value switch

@@ -168,6 +168,9 @@ public sealed class FindPersonOptions
 {
     public string? Query { get; set; }
 
+    /// <summary>postgres: pg_trgm's similarity threshold for the <c>%</c> operator in the query (pg_trgm's default is 0.3).</summary>
+    public double SimilarityThreshold { get; set; } = 0.45;
+
     public string? Path { get; set; }
 
     /// <summary>http-json: the JSON field for each of person_id, given, family, previous_family, dob, postcode, upn, identifiers.</summary>

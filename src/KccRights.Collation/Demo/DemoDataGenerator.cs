@@ -45,7 +45,7 @@ public sealed partial class DemoDataGenerator(string ownerConnectionString, stri
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var documents = new DemoDocuments(DocumentsFolder, seed);
+        var documents = new DemoDocuments(DocumentsFolder, seed, scale.FillerDocuments);
         documents.Reset();
         var load = Stopwatch.StartNew();
 
@@ -76,7 +76,20 @@ public sealed partial class DemoDataGenerator(string ownerConnectionString, stri
         await BuildIndexesAsync(dataSource, cancellationToken);
         index.Stop();
 
-        var files = documents.Write(world, this);
+        var files = documents.Write(world);
+        _plantedMentions.AddRange(documents.Mentions);
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            foreach (var m in documents.Mentions)
+            {
+                await using var insert = new NpgsqlCommand("INSERT INTO src_demo.third_party_mentions (system, dataset, record_id, mention, kind, start_at) VALUES ($1, $2, $3, $4, $5, $6)", connection)
+                {
+                    Parameters = { new() { Value = m.System }, new() { Value = m.Dataset }, new() { Value = m.RecordId }, new() { Value = m.Mention }, new() { Value = m.Kind }, new() { Value = m.Start } },
+                };
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
         foreach (var (key, names) in files)
         {
             Records(key, "documents", "files").AddRange(names);
@@ -152,10 +165,27 @@ public sealed partial class DemoDataGenerator(string ownerConnectionString, stri
                 {string.Concat(DemoSchema.Schemas.Select(s => $"GRANT USAGE ON SCHEMA {s} TO kccrights_app; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO kccrights_app;"))}
               END IF;
             END $$;
-            ANALYZE;
             """,
             final);
         await grant.ExecuteNonQueryAsync(cancellationToken);
+
+        // Statistics for the demo tables only, each in its own statement (a database-wide ANALYZE in one transaction
+        // with the grants could deadlock with autovacuum on the catalogs).
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ANY($1)", final) { Parameters = { new() { Value = DemoSchema.Schemas } } })
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in tables)
+        {
+            await using var analyze = new NpgsqlCommand($"ANALYZE {table}", final);
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     // ---- truth bookkeeping ----
@@ -411,7 +441,7 @@ public sealed partial class DemoDataGenerator(string ownerConnectionString, stri
                     {
                         // The same letter is kept in the school system and on the documents share: collated once, two provenances.
                         letterCount++;
-                        (letterName, letter) = documents.ExclusionLetter(world, p, id, reference, date, reason, cast);
+                        (letterName, letter) = documents.ExclusionLetter(p, id, reference, date, reason, cast);
                         if (p.Planted is { } planted)
                         {
                             documents.Planted(planted.Key, letterName);

@@ -13,10 +13,13 @@ namespace KccRights.Collation.Demo;
 /// The demo document share: PDF letters (PDFsharp), DOCX minutes (Open XML SDK) and EML emails (MimeKit) naming people,
 /// each citing the identifiers a council's documents cite (EDU-, EH-, CSC-, UPN), so the folder connector can index them.
 /// </summary>
-internal sealed class DemoDocuments(string folder, int seed)
+internal sealed class DemoDocuments(string folder, int seed, int fillerDocuments)
 {
     private static readonly DateTime Fixed = new(2026, 9, 1, 9, 0, 0, DateTimeKind.Utc);
     private readonly Dictionary<string, List<string>> _planted = new(StringComparer.Ordinal);
+
+    /// <summary>Third-party names in the planted people's documents (start -1: a position in extracted text is not stable).</summary>
+    public List<PlantedMention> Mentions { get; } = [];
 
     public void Reset()
     {
@@ -39,7 +42,7 @@ internal sealed class DemoDocuments(string folder, int seed)
     }
 
     /// <summary>An exclusion letter, written to the share and returned (the school system keeps the same bytes).</summary>
-    public (string Name, byte[] Bytes) ExclusionLetter(DemoWorld world, DemoPerson p, int pupilId, string reference, DateOnly date, string reason, NoteCast cast)
+    public (string Name, byte[] Bytes) ExclusionLetter(DemoPerson p, int pupilId, string reference, DateOnly date, string reason, NoteCast cast)
     {
         var (given, family) = p.NameIn("education");
         var name = string.Create(CultureInfo.InvariantCulture, $"EDU-{pupilId} {date:yyyy-MM-dd} exclusion letter {reference}.pdf");
@@ -53,14 +56,13 @@ internal sealed class DemoDocuments(string folder, int seed)
                 $"Yours sincerely, {cast.Worker.Name}, {cast.Worker.Role}",
             ]);
         File.WriteAllBytes(Path.Combine(folder, name), bytes);
-        _ = world;
+        Mention(p, name, (cast.Parent, "family"), (cast.OtherChild, "child"), (cast.Worker.Name, "professional"));
         return (name, bytes);
     }
 
     /// <summary>Writes the rest of the share; returns the files written about each planted person.</summary>
-    public Dictionary<string, List<string>> Write(DemoWorld world, DemoDataGenerator generator)
+    public Dictionary<string, List<string>> Write(DemoWorld world)
     {
-        _ = generator;
         var professionals = world.Professionals;
         for (var i = 0; i < world.Pupils.Count; i++)
         {
@@ -94,9 +96,7 @@ internal sealed class DemoDocuments(string folder, int seed)
 
         // Filler documents: letters, minutes and emails about filler people, a third each.
         var fr = new DemoRandom(seed, 904, 0);
-        var perKind = Math.Max(1, world.Pupils.Count > 0 ? 1 : 0);
-        _ = perKind;
-        for (var k = 0; k < 24 && world.Pupils.Count > 0; k++)
+        for (var k = 0; k < fillerDocuments / 3 && world.Pupils.Count > 0; k++)
         {
             var i = fr.Next(world.Pupils.Count);
             if (world.Pupils[i].Planted is null)
@@ -132,6 +132,7 @@ internal sealed class DemoDocuments(string folder, int seed)
                 $"{given}'s attendance this term has fallen below 90%. Please contact {worker.Name}, {worker.Role}, to arrange a meeting.",
                 "Kent County Council, Education Services",
             ]));
+        Mention(p, name, (p.Mother, "family"), (worker.Name, "professional"));
         return name;
     }
 
@@ -151,6 +152,7 @@ internal sealed class DemoDocuments(string folder, int seed)
         }
 
         lines.Add("Actions: review in six weeks.");
+        Mention(p, name, [(p.Mother, "family"), (chair.Name, "professional"), (other.Name, "professional"), (p.Father, "family"), .. world.RelativeOf(p) is { } r ? new[] { (r.Name, "family") } : []]);
         var path = Path.Combine(folder, name);
         using (var document = WordprocessingDocument.Create(path, WordprocessingDocumentType.Document))
         {
@@ -178,7 +180,16 @@ internal sealed class DemoDocuments(string folder, int seed)
                 $"{given} also mentioned a fight with {otherChild}.\n\nRegards,\n{from.Name}\n{from.Role}\n",
         };
         message.WriteTo(Path.Combine(folder, name));
+        Mention(p, name, (from.Name, "professional"), (to.Name, "professional"), (p.Father, "family"), (otherChild, "child"));
         return name;
+    }
+
+    private void Mention(DemoPerson p, string fileName, params (string Name, string Kind)[] names)
+    {
+        if (p.Planted is not null)
+        {
+            Mentions.AddRange(names.Select(n => new PlantedMention("documents", "files", fileName, n.Name, n.Kind, -1)));
+        }
     }
 
     private static byte[] Pdf(string title, IReadOnlyList<string> paragraphs)

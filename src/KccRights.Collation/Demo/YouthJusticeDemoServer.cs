@@ -23,11 +23,13 @@ public sealed class YouthJusticeDemoServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
 
-    private YouthJusticeDemoServer(WebApplication app, NpgsqlDataSource dataSource)
+    private YouthJusticeDemoServer(WebApplication app, NpgsqlDataSource dataSource, bool ownsDataSource)
     {
         _app = app;
         _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
     }
 
     /// <summary>The base address, e.g. http://127.0.0.1:5291.</summary>
@@ -36,15 +38,21 @@ public sealed class YouthJusticeDemoServer : IAsyncDisposable
     /// <summary>Every request's path and query, in order (the tests check paging).</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    public static async Task<YouthJusticeDemoServer> StartAsync(string connectionString, string token, int port = 0, CancellationToken cancellationToken = default)
+    public static Task<YouthJusticeDemoServer> StartAsync(string connectionString, string token, int port = 0, CancellationToken cancellationToken = default) =>
+        StartAsync(NpgsqlDataSource.Create(connectionString), ownsDataSource: true, token, port, cancellationToken);
+
+    /// <summary>Serves from the given data source (not disposed with the server).</summary>
+    public static Task<YouthJusticeDemoServer> StartAsync(NpgsqlDataSource dataSource, string token, int port = 0, CancellationToken cancellationToken = default) =>
+        StartAsync(dataSource, ownsDataSource: false, token, port, cancellationToken);
+
+    private static async Task<YouthJusticeDemoServer> StartAsync(NpgsqlDataSource dataSource, bool ownsDataSource, string token, int port, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
-        var dataSource = NpgsqlDataSource.Create(connectionString);
-        var server = new YouthJusticeDemoServer(app, dataSource);
+        var server = new YouthJusticeDemoServer(app, dataSource, ownsDataSource);
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
         app.Use(async (context, next) =>
@@ -70,7 +78,7 @@ public sealed class YouthJusticeDemoServer : IAsyncDisposable
             var rows = await server.QueryAsync(
                 """
                 SELECT yp_id, first_name, last_name, dob_yyyymmdd, postcode, upn
-                FROM src_youth_justice.young_people
+                FROM src_youth_justice.young_people, set_config('pg_trgm.similarity_threshold', '0.45', true) AS threshold
                 WHERE ((last_name % @family OR last_name % @previous)
                        AND (first_name % @given OR first_name % @given_alt OR dob_yyyymmdd = @dob))
                    OR (dob_yyyymmdd = @dob AND (first_name % @given OR first_name % @given_alt))
@@ -141,7 +149,16 @@ public sealed class YouthJusticeDemoServer : IAsyncDisposable
             }).ToList(), page, size);
         });
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
         return server;
@@ -171,6 +188,9 @@ public sealed class YouthJusticeDemoServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _dataSource.DisposeAsync();
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync();
+        }
     }
 }
