@@ -13,6 +13,8 @@ $have_pg || missing+=(postgresql postgresql-contrib)
 [ -e /usr/share/zoneinfo/Europe/London ] || missing+=(tzdata)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# The demo source systems' PDF letters (kccrights demo-data) are set in DejaVu Sans.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 for extra in "$@"; do
   dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra")
 done

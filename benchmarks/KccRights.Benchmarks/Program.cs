@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["classification"] = ClassificationBenchmark.RunAsync,
     ["intake"] = IntakeBenchmark.RunAsync,
     ["bundle"] = BundleBenchmark.RunAsync,
+    ["collation"] = CollationBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -34,6 +34,10 @@ internal static class CommandLine
                                          render a response bundle from JSON (and its redaction log); print the input schema
           audit verify                   check the audit trail's hash chain; prints the first broken link
           keys rotate                    re-encrypt stored mail and personal details under the current key
+          demo-data [--scale small|medium|large] [--seed N] [--truth FILE]
+                                         create the demo source systems and documents (planted people.tsv)
+          match --given G --family F [--previous-family P] [--dob D] [--postcode P] [--upn U]
+                                         find a person in every source system; prints candidates as JSON
           help                           show this text
         """;
 
@@ -56,6 +60,8 @@ internal static class CommandLine
                 "bundle" => BundleCommand.Run(rest, Console.Out),
                 "audit" => await AuditCommand.RunAsync(rest),
                 "keys" => await KeysCommand.RunAsync(rest),
+                "demo-data" => await DemoDataCommand.RunAsync(rest),
+                "match" => await MatchCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };

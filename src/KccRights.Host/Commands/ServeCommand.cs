@@ -1,3 +1,4 @@
+using KccRights.Collation;
 using KccRights.Host.Composition;
 using KccRights.Host.Extensions;
 using KccRights.Host.Web;
@@ -36,6 +37,7 @@ internal static class ServeCommand
         // The one wiring (docs/architecture.md), then what only serve runs: the workers, the web app, the checks.
         builder.AddKccRights(database.ConnectionString);
         builder.Services.AddWorkflowHosting();
+        builder.Services.AddCollationHosting();
         builder.Services.AddHostedService<CalendarCheckService>();
         builder.AddStaffWebApp();
         if (demo)

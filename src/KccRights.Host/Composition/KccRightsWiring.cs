@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using KccRights.Cases;
+using KccRights.Collation;
 using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Audit;
@@ -65,6 +66,7 @@ public static class KccRightsWiring
         var storage = configuration.GetValidated<StorageOptions>(StorageOptions.Section);
         services.AddIntake(configuration, Path.GetFullPath(storage.DataDirectory));
         services.AddCorrespondence(configuration);
+        services.AddCollation(configuration);
         services.AddWorkflowRuntime(configuration);
         return services;
     }

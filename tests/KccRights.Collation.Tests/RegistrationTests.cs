@@ -1,0 +1,54 @@
+using KccRights.Collation.Connectors;
+using KccRights.Infrastructure.Encryption;
+using KccRights.Workflows.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace KccRights.Collation.Tests;
+
+public class RegistrationTests
+{
+    [Test]
+    public async Task AddKccCollation_RegistersHandlersTaskTypesAndTheShippedSystems()
+    {
+        var demo = await DemoSystems.GetAsync();
+        using var host = Build(demo, new Dictionary<string, string?> { ["SourceSystems:DemoServer:Enabled"] = "false" });
+        await host.StartAsync();
+        Assert.That(host.Services.GetServices<IJobHandler>().Select(h => h.Kind), Is.SupersetOf(new[] { "collate-records", "collate-system" }));
+        Assert.That(host.Services.GetServices<HumanTaskType>().Select(t => t.Type), Is.SupersetOf(new[] { "confirm-identities", "manual-search" }));
+        Assert.That(host.Services.GetRequiredService<IOptions<SourceSystemsOptions>>().Value.Systems.Select(s => s.Id),
+            Is.EqualTo(new[] { "education", "early-help", "social-care", "youth-justice", "send", "admissions", "documents" }));
+        await host.StopAsync();
+    }
+
+    [Test]
+    public async Task AddKccCollation_WithABadSystem_RefusesToStartNamingTheSetting()
+    {
+        var demo = await DemoSystems.GetAsync();
+        using var host = Build(demo, new Dictionary<string, string?> { ["SourceSystems:DemoServer:Enabled"] = "false", ["SourceSystems:Systems:1:Kind"] = "ldap" });
+        var ex = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.That(ex!.Message, Does.Contain("SourceSystems:Systems:1 (early-help):Kind 'ldap'"));
+    }
+
+    private static IHost Build(DemoSystems demo, Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = demo.DataDirectory });
+        builder.Services.AddSingleton(demo.DataSource);
+        builder.Services.AddSingleton<IPersonalDataCipher, TestCipher>();
+        builder.Services.AddSingleton<IJobQueue, NoQueue>();
+        builder.Services.AddLogging();
+        builder.AddKccCollation();
+        return builder.Build();
+    }
+
+    private sealed class NoQueue : IJobQueue
+    {
+        public Task<long> EnqueueAsync(NpgsqlTransaction transaction, string kind, object payload, long? caseId = null, DateTimeOffset? runAt = null, string? dedupeKey = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+    }
+}
