@@ -22,4 +22,7 @@ export Intake__Mailbox__Host=127.0.0.1 Intake__Mailbox__Port=1143 Intake__Mailbo
   Intake__Mailbox__Username=data.protection@kent.gov.uk Intake__Mailbox__Password=local \
   Intake__Mailbox__ProcessedFolder= 'Intake__Mailbox__ProcessedKeyword=\Seen' Intake__Mailbox__PollInterval=00:00:05 \
   Intake__Smtp__Host=127.0.0.1 Intake__Smtp__Port=2525 Intake__Smtp__Tls=None
+# The demo source systems (issue 11: education, early help, social care, youth justice, SEND, admissions and a folder of
+# documents, with the people of demo/people.tsv planted), seeded once; delete .data/demo-documents to seed them again.
+[ -d .data/demo-documents ] || Storage__DataDirectory="$PWD/.data" dotnet run --project src/KccRights.Host -c Release -- demo-data --scale small
 dotnet run --project src/KccRights.Host -c Release -- serve --demo --Storage:DataDirectory="$PWD/.data" "$@"
