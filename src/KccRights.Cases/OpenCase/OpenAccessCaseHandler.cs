@@ -10,7 +10,7 @@ namespace KccRights.Cases;
 /// UK GDPR Art 20 does not apply to public-task data; the requester accepted the offer of access instead: a linked
 /// access case is opened, its clock started today, and its workflow started. Outcome: <c>done</c>.
 /// </summary>
-public sealed class OpenAccessCaseHandler(CaseOpener opener, WorkflowEngine engine) : ITransactionalJobHandler
+public sealed class OpenAccessCaseHandler(CaseOpener opener) : ITransactionalJobHandler
 {
     public string Kind => "open-access-case";
 
@@ -25,7 +25,7 @@ public sealed class OpenAccessCaseHandler(CaseOpener opener, WorkflowEngine engi
             cancellationToken);
         using var data = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $$"""{"convertedFromCaseId":{{context.CaseId}}}"""));
         await opener.StartWorkflowAsync(context.Transaction, opened, data.RootElement, actor, cancellationToken);
-        await engine.RecordAsync(context.Transaction, context.CaseId ?? throw new InvalidOperationException("open-access-case runs for a case."), context.InstanceId, "case-converted", actor, new { accessCaseId = opened.Id }, cancellationToken);
+        await WorkflowLog.RecordAsync(context, "case-converted", new { accessCaseId = opened.Id }, cancellationToken);
         return "done";
     }
 }

@@ -4,7 +4,7 @@ using Npgsql;
 namespace KccRights.Collation.Connectors;
 
 /// <summary>The connectors for the configured source systems, made once and shared (each holds its pool or client).</summary>
-public sealed class SourceConnectors : IAsyncDisposable
+public sealed class SourceConnectors : IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, ISourceConnector> _connectors = new(StringComparer.Ordinal);
     private readonly List<NpgsqlDataSource> _owned = [];
@@ -54,6 +54,17 @@ public sealed class SourceConnectors : IAsyncDisposable
         foreach (var d in _owned)
         {
             await d.DisposeAsync();
+        }
+
+        _http.Dispose();
+    }
+
+    /// <summary>For containers disposed synchronously (the commands, the test harnesses): the same, without awaiting.</summary>
+    public void Dispose()
+    {
+        foreach (var d in _owned)
+        {
+            d.Dispose();
         }
 
         _http.Dispose();

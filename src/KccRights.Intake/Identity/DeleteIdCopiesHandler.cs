@@ -14,7 +14,7 @@ namespace KccRights.Intake.Identity;
 /// stays, with a note of what was removed and when. What was deleted (counts, never contents) is recorded on the case.
 /// Idempotent: a second run finds no attachments left.
 /// </summary>
-public sealed class DeleteIdCopiesHandler(InboundMessageStore store, MessageCipher cipher, WorkflowEngine engine) : IJobHandler
+public sealed class DeleteIdCopiesHandler(InboundMessageStore store, MessageCipher cipher) : IJobHandler
 {
     public string Kind => "delete-id-copies";
 
@@ -61,14 +61,7 @@ public sealed class DeleteIdCopiesHandler(InboundMessageStore store, MessageCiph
             messages++;
         }
 
-        await engine.RecordAsync(
-            context.Transaction,
-            context.CaseId ?? throw new InvalidOperationException("delete-id-copies runs for a case."),
-            context.InstanceId,
-            "id-copies-deleted",
-            string.Create(CultureInfo.InvariantCulture, $"job:{context.JobId}"),
-            new { attachmentsDeleted = deleted, messages },
-            cancellationToken);
+        await WorkflowLog.RecordAsync(context, "id-copies-deleted", new { attachmentsDeleted = deleted, messages }, cancellationToken);
         return "done";
     }
 

@@ -333,19 +333,6 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
     public Task AssignCaseAsync(NpgsqlTransaction transaction, long caseId, string? officer, string actor, CancellationToken cancellationToken = default) =>
         _tasks.AssignCaseAsync(transaction, caseId, officer, actor, cancellationToken);
 
-    /// <summary>
-    /// Records something a module did on a case's workflow log (its timeline), inside the caller's transaction: the
-    /// workflow log is the runtime's table, so other modules write it only through here.
-    /// </summary>
-    public async Task RecordAsync(NpgsqlTransaction transaction, long caseId, long? instanceId, string kind, string actor, object detail, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
-        var batch = new StepBatch(transaction);
-        AddLog(batch, _time.GetUtcNow(), caseId, instanceId, null, kind, null, null, null, actor, Json(detail));
-        await batch.FlushAsync(cancellationToken);
-    }
-
     private static partial class LogMessages
     {
         [LoggerMessage(300, LogLevel.Information, "Workflow instance {InstanceId} started for case {CaseId} ({DefinitionId})")]
