@@ -57,6 +57,50 @@ public class ConfigurationValidationTests
         });
     }
 
+    /// <summary>
+    /// Issue 11 item 2: the register of processing is validated at start. A register that does not hold together, and a
+    /// source system collating a dataset the register does not describe, each stop serve with one line naming it.
+    /// </summary>
+    [TestCase("register", "kccrights: register: ")]
+    [TestCase("dataset", "kccrights: register: source system 'education' collates dataset 'pupils-archive', which ")]
+    public async Task Serve_WithARegisterProblem_RefusesToStartWithOneLineNamingIt(string breach, string expected)
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__Database"] = connectionString,
+            ["ConnectionStrings__Migrations"] = TestPostgres.OwnerConnectionString(connectionString),
+            ["Storage__DataDirectory"] = _dataDirectory,
+            ["SourceSystems__DemoServer__Enabled"] = "false",
+        };
+        string setting;
+        if (breach == "register")
+        {
+            // The shipped register with a dataset mapped to a purpose that does not exist.
+            var register = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "register", "register-of-processing.json"));
+            var broken = System.Text.Json.Nodes.JsonNode.Parse(register)!;
+            broken["systems"]![0]!["datasets"]![0]!["purposes"] = new System.Text.Json.Nodes.JsonArray("no-such-purpose");
+            var path = Path.Combine(_dataDirectory, "register.json");
+            File.WriteAllText(path, broken.ToJsonString());
+            setting = "--Register:File=" + path;
+        }
+        else
+        {
+            setting = "--SourceSystems:Systems:0:Datasets:0:Id=pupils-archive";
+        }
+
+        var (exitCode, stderr) = await RunToExitAsync(["serve", "--urls", $"http://127.0.0.1:{FreePort()}", setting], environment);
+
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith("kccrights:", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1), stderr);
+            Assert.That(lines, Has.Count.EqualTo(1), stderr);
+            Assert.That(lines.FirstOrDefault(), Does.StartWith(expected), stderr);
+        });
+    }
+
     private static async Task<(int ExitCode, string Err)> RunToExitAsync(string[] args, Dictionary<string, string> environment)
     {
         using var process = Process.Start(Kccrights.StartInfo(args, environment))!;

@@ -53,6 +53,12 @@ internal static class ServeCommand
             return CommandLine.Failed;
         }
 
+        // Issue 11 item 2: the register of processing parses, holds together, and describes every collated dataset.
+        if (!RegisterCheck.Check(app.Services, Console.Error))
+        {
+            return CommandLine.Failed;
+        }
+
         app.UseStaffWebApp();
         app.MapHealth();
         await app.RunAsync();
