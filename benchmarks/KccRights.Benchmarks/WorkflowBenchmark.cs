@@ -216,7 +216,7 @@ internal static class WorkflowBenchmark
 
         // The service's one wiring (its options registered first win) with a throwaway key for stored personal data.
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))])
+            .AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()])
             .Build();
         services.AddKccRights(configuration, connectionString);
         services.AddSingleton<IJobHandler, NoopHandler>();

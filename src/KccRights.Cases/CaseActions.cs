@@ -293,11 +293,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         }, cancellationToken);
 
     public Task AddNoteAsync(long caseId, string body, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        CaseInput.TooLong(body, CaseInput.MaxNote, "The note") is { } tooLong ? Task.FromException(new CaseInputException(tooLong)) : InTransactionAsync(caseId, actor, formToken, "case.note-added", new { }, (tx, ct) => tx.Connection!.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO case_notes (case_id, author, body, created_at) VALUES (@caseId, @author, @body, @now)",
-            new { caseId, author = actor.Name, body, now = time.GetUtcNow() },
-            tx,
-            cancellationToken: ct)), cancellationToken);
+        CaseInput.TooLong(body, CaseInput.MaxNote, "The note") is { } tooLong ? Task.FromException(new CaseInputException(tooLong)) : InTransactionAsync(caseId, actor, formToken, "case.note-added", new { }, (tx, ct) => opener.AddNoteAsync(tx, caseId, actor.Name, body, ct), cancellationToken);
 
     /// <summary>
     /// Completes a workflow task with one of its outcomes; the outcome moves the case on. Officers' tasks are for case

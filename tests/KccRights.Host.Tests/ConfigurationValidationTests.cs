@@ -37,14 +37,7 @@ public class ConfigurationValidationTests
     [TestCase("Web:KnownNetworks:0=10.0.0.0/33", "Web:KnownNetworks: '10.0.0.0/33' is not a network in CIDR notation (10.0.0.0/24)")]
     public async Task Serve_WithOneBadSetting_RefusesToStartWithOneLineNamingIt(string setting, string expected)
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync();
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["ConnectionStrings__Database"] = connectionString,
-            ["ConnectionStrings__Migrations"] = TestPostgres.OwnerConnectionString(connectionString),
-            ["Storage__DataDirectory"] = _dataDirectory,
-        };
+        var environment = await EnvironmentAsync();
 
         var (exitCode, stderr) = await RunToExitAsync(["serve", "--urls", $"http://127.0.0.1:{FreePort()}", "--" + setting], environment);
 
@@ -65,15 +58,8 @@ public class ConfigurationValidationTests
     [TestCase("dataset", "kccrights: register: source system 'education' collates dataset 'pupils-archive', which ")]
     public async Task Serve_WithARegisterProblem_RefusesToStartWithOneLineNamingIt(string breach, string expected)
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync();
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["ConnectionStrings__Database"] = connectionString,
-            ["ConnectionStrings__Migrations"] = TestPostgres.OwnerConnectionString(connectionString),
-            ["Storage__DataDirectory"] = _dataDirectory,
-            ["SourceSystems__DemoServer__Enabled"] = "false",
-        };
+        var environment = await EnvironmentAsync();
+        environment["SourceSystems__DemoServer__Enabled"] = "false";
         string setting;
         if (breach == "register")
         {
@@ -99,6 +85,19 @@ public class ConfigurationValidationTests
             Assert.That(lines, Has.Count.EqualTo(1), stderr);
             Assert.That(lines.FirstOrDefault(), Does.StartWith(expected), stderr);
         });
+    }
+
+    /// <summary>A fresh test database and data directory, in Development (so sign-in needs no settings).</summary>
+    private async Task<Dictionary<string, string>> EnvironmentAsync()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        return new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__Database"] = connectionString,
+            ["ConnectionStrings__Migrations"] = TestPostgres.OwnerConnectionString(connectionString),
+            ["Storage__DataDirectory"] = _dataDirectory,
+        };
     }
 
     private static async Task<(int ExitCode, string Err)> RunToExitAsync(string[] args, Dictionary<string, string> environment)

@@ -1,3 +1,4 @@
+using KccRights.Domain.Text;
 using System.Text;
 using KccRights.Intake.Triage;
 using KccRights.Host.Web.Security;
@@ -15,15 +16,15 @@ public class InputCleaningTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(InputCleaning.Clean(input), Is.EqualTo(expected));
-            Assert.That(InputCleaning.HasUnwanted(input), Is.EqualTo(input != expected));
+            Assert.That(PlainText.Clean(input), Is.EqualTo(expected));
+            Assert.That(PlainText.HasUnwanted(input), Is.EqualTo(input != expected));
         });
     }
 
     [Test]
     public void OneLine_MakesOneLineOfText_WithoutNul()
     {
-        Assert.That(InputCleaning.OneLine("Evil\0 Name\r\nBcc: x@y.z"), Is.EqualTo("Evil Name  Bcc: x@y.z"));
+        Assert.That(PlainText.OneLine("Evil\0 Name\r\nBcc: x@y.z"), Is.EqualTo("Evil Name  Bcc: x@y.z"));
     }
 
     [TestCase("""{"requesterName":"Nul\u0000Name"}""", "requesterName")]

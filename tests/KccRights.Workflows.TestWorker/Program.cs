@@ -31,7 +31,7 @@ builder.Services.AddSingleton(new WorkflowRuntimeOptions
     NodeName = options["--node"],
 });
 // The service's one wiring, with this worker's runtime options (registered above, so they win) and a throwaway key.
-builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))]);
+builder.Configuration.AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()]);
 builder.AddKccRights(options["--connection"]);
 builder.Services.AddSingleton<IJobHandler>(new EffectHandler(options["--node"]));
 builder.Services.AddSingleton<IJobHandler>(sp => new SlowEffectHandler(options["--node"], sp.GetRequiredService<NpgsqlDataSource>()));

@@ -89,6 +89,13 @@ public static class KccRightsWiring
         return services;
     }
 
+    /// <summary>
+    /// A throwaway random key for stored personal data, for hosts that read no stored mail and must not write a
+    /// development key file (the test worker and harnesses, benchmarks, offline commands).
+    /// </summary>
+    public static KeyValuePair<string, string?> ThrowawayEncryptionKey() =>
+        new("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+
     public static IConfiguration CommandConfiguration() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)

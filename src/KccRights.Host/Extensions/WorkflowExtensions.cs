@@ -60,7 +60,7 @@ internal static partial class WorkflowExtensions
         var offline = string.IsNullOrWhiteSpace(configuration["Intake:Storage:EncryptionKey"])
             ? new ConfigurationBuilder()
                 .AddConfiguration(configuration)
-                .AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(new byte[32]))])
+                .AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()])
                 .Build()
             : configuration;
         return new ServiceCollection()

@@ -78,7 +78,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         services.AddSingleton(time);
         services.AddSingleton(options);
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))])
+            .AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()])
             .Build();
         services.AddKccRights(configuration, connectionString);
         return services;

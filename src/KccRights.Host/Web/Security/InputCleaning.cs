@@ -23,17 +23,6 @@ public static class InputCleaning
     /// <summary>The largest JSON body inspected; a bigger one is left to the endpoint's own limits.</summary>
     public const int MaxJsonBytes = 4 * 1024 * 1024;
 
-    /// <summary>A control character (C0, DEL, C1) other than tab, CR and LF.</summary>
-    public static bool IsUnwanted(char c) => PlainText.IsUnwanted(c);
-
-    public static bool HasUnwanted(string? value) => PlainText.HasUnwanted(value);
-
-    /// <summary>The value without control characters other than tab, CR and LF (the same instance when it has none).</summary>
-    public static string Clean(string value) => PlainText.Clean(value);
-
-    /// <summary>One line of text for display: every control character becomes a space.</summary>
-    public static string OneLine(string? value) => PlainText.OneLine(value);
-
     public static IApplicationBuilder UseInputCleaning(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         // The error page shown for a refusal runs this again: its body was read (or could not be) the first time.
@@ -55,16 +44,16 @@ public static class InputCleaning
 
     private static string? Refusal(HttpRequest request)
     {
-        if (HasUnwanted(request.Path.Value))
+        if (PlainText.HasUnwanted(request.Path.Value))
         {
             return "The address contains a control character.";
         }
 
         foreach (var (key, values) in request.Query)
         {
-            if (HasUnwanted(key) || values.Any(HasUnwanted))
+            if (PlainText.HasUnwanted(key) || values.Any(PlainText.HasUnwanted))
             {
-                return $"The query parameter '{OneLine(key)}' contains a control character.";
+                return $"The query parameter '{PlainText.OneLine(key)}' contains a control character.";
             }
         }
 
@@ -88,9 +77,9 @@ public static class InputCleaning
                 return "The form could not be read.";
             }
 
-            if (form.Any(f => HasUnwanted(f.Key) || f.Value.Any(HasUnwanted)))
+            if (form.Any(f => PlainText.HasUnwanted(f.Key) || f.Value.Any(PlainText.HasUnwanted)))
             {
-                var cleaned = form.ToDictionary(f => Clean(f.Key), f => new StringValues(f.Value.Select(v => v is null ? null : Clean(v)).ToArray()), StringComparer.OrdinalIgnoreCase);
+                var cleaned = form.ToDictionary(f => PlainText.Clean(f.Key), f => new StringValues(f.Value.Select(v => v is null ? null : PlainText.Clean(v)).ToArray()), StringComparer.OrdinalIgnoreCase);
                 request.Form = new FormCollection(cleaned, form.Files);
             }
 
@@ -127,14 +116,14 @@ public static class InputCleaning
                 {
                     case JsonTokenType.PropertyName:
                         property = reader.GetString();
-                        if (HasUnwanted(property))
+                        if (PlainText.HasUnwanted(property))
                         {
                             return "A member name in the JSON body contains a control character.";
                         }
 
                         break;
-                    case JsonTokenType.String when HasUnwanted(reader.GetString()):
-                        return $"The JSON member '{OneLine(property ?? "(array item)")}' contains a control character.";
+                    case JsonTokenType.String when PlainText.HasUnwanted(reader.GetString()):
+                        return $"The JSON member '{PlainText.OneLine(property ?? "(array item)")}' contains a control character.";
                 }
             }
         }
