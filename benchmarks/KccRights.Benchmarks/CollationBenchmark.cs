@@ -112,7 +112,7 @@ internal static class CollationBenchmark
 
         // Collate one person from every system: confirm the match-band candidates, then run each system's job side by side.
         var store = new CollationStore(dataSource, new BenchmarkCipher());
-        var handler = new CollateSystemHandler(connectors, store, NullLogger<CollateSystemHandler>.Instance);
+        var handler = new CollateSystemHandler(connectors, store, null!, null!, dataSource, NullLogger<CollateSystemHandler>.Instance);
         foreach (var key in new[] { "P03", "P01" })
         {
             var subject = PlantedPeople.Load().Single(p => p.Key == key);

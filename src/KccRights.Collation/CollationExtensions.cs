@@ -3,6 +3,7 @@ using KccRights.Collation.Demo;
 using KccRights.Collation.Jobs;
 using KccRights.Collation.Matching;
 using KccRights.Collation.Store;
+using KccRights.Collation.Workflow;
 using KccRights.Infrastructure.Database;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Configuration;
@@ -53,10 +54,20 @@ public static partial class CollationExtensions
             DataDirectory(withFile)));
         services.AddSingleton<PersonMatcher>();
         services.AddSingleton<CollationStore>();
+        services.AddSingleton<CandidateStore>();
+        services.AddOptions<ManualSearchOptions>().Bind(configuration.GetSection(ManualSearchOptions.Section)).Validate(
+            o => o.DueWorkingDaysBeforeDeadline is >= 0 and <= 60 && o.ChaseEveryWorkingDays is >= 1 and <= 30 && o.MaxChasers is >= 0 and <= 100 && o.MaxUploadBytes is > 0 and <= 500L * 1024 * 1024 && o.MaxFiles is >= 1 and <= 500,
+            $"{ManualSearchOptions.Section}: DueWorkingDaysBeforeDeadline 0-60, ChaseEveryWorkingDays 1-30, MaxChasers 0-100, MaxUploadBytes 1 byte to 500 MB, MaxFiles 1-500").ValidateOnStart();
+        services.AddSingleton<ManualSearches>();
+        services.AddSingleton<IWorkflowCondition, IdentitiesDecidedCondition>();
+        services.AddSingleton<IJobHandler, FindCandidatesHandler>();
         services.AddSingleton<IJobHandler, CollateRecordsHandler>();
         services.AddSingleton<IJobHandler, CollateSystemHandler>();
-        services.AddSingleton(new HumanTaskType("confirm-identities", "Confirm or reject each candidate record found for the subject in the source systems"));
-        services.AddSingleton(new HumanTaskType("manual-search", "Search a system with no working connector and upload what it holds, or confirm nothing is held"));
+        services.AddSingleton<IJobHandler, ManualSearchChaserHandler>();
+        foreach (var type in CollationTaskTypes.All)
+        {
+            services.AddSingleton(type);
+        }
         return services;
     }
 

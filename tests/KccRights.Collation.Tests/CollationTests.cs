@@ -35,7 +35,7 @@ public class CollationTests
         var caseId = Interlocked.Increment(ref _nextCase);
         var store = new CollationStore(demo.DataSource, new TestCipher());
         await ConfirmAsync(demo, store, caseId, "P04");
-        var handler = new CollateSystemHandler(demo.Connectors, store, NullLogger<CollateSystemHandler>.Instance);
+        var handler = new CollateSystemHandler(demo.Connectors, store, null!, null!, demo.DataSource, NullLogger<CollateSystemHandler>.Instance);
 
         (long Items, long Sources) first = default;
         for (var run = 0; run < 2; run++)
@@ -79,7 +79,7 @@ public class CollationTests
         var caseId = Interlocked.Increment(ref _nextCase);
         var store = new CollationStore(demo.DataSource, new TestCipher());
         await ConfirmAsync(demo, store, caseId, "P01");
-        var handler = new CollateSystemHandler(demo.Connectors, store, NullLogger<CollateSystemHandler>.Instance);
+        var handler = new CollateSystemHandler(demo.Connectors, store, null!, null!, demo.DataSource, NullLogger<CollateSystemHandler>.Instance);
         foreach (var system in new[] { "education", "early-help", "documents" })
         {
             await RunAsync(demo, handler, caseId, JsonSerializer.Serialize(new { system }));

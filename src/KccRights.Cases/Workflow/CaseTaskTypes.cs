@@ -13,7 +13,6 @@ public static class CaseTaskTypes
         new("triage", "Confirm the right(s), the subject, and whether identity or scope is in doubt"),
         new("identity-check", "Check the ID or authority supplied (UK GDPR Art 12(6))"),
         new("clarification-review", "Read the requester's answer and agree the scope (Art 12A(5))"),
-        new("collation", "Confirm the subject's records and collect them from every source system"),
         new("disclosure-review", "Disclose, redact or withhold every item, each with an exemption code"),
         new("redaction-check", "A second officer checks the redactions (four eyes)", SignOff: true),
         new("draft-response", "Prepare the response or the refusal with reasons"),

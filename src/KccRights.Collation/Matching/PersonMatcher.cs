@@ -19,7 +19,11 @@ public sealed record MatchCandidate(
 }
 
 /// <summary>The candidates from every system, and the systems that could not be searched (never a silent gap).</summary>
-public sealed record MatchResult(IReadOnlyList<MatchCandidate> Candidates, IReadOnlyList<string> Failures);
+public sealed record MatchResult(IReadOnlyList<MatchCandidate> Candidates, IReadOnlyList<string> Failures)
+{
+    /// <summary>The ids of the systems that could not be searched (one per failure).</summary>
+    public IReadOnlyList<string> FailedSystems { get; init; } = [];
+}
 
 /// <summary>
 /// Finds a person in every configured system through each system's own find-person query (pg_trgm and fuzzystrmatch,
@@ -42,11 +46,11 @@ public sealed class PersonMatcher(SourceConnectors connectors)
         {
             try
             {
-                return (Rows: await c.FindPersonAsync(query, cancellationToken), Failure: (string?)null);
+                return (Rows: await c.FindPersonAsync(query, cancellationToken), Failure: (string?)null, System: c.System.Id);
             }
             catch (SourceSystemException ex)
             {
-                return (Rows: (IReadOnlyList<PersonRow>)[], Failure: ex.Message);
+                return (Rows: (IReadOnlyList<PersonRow>)[], Failure: ex.Message, System: c.System.Id);
             }
         }).ToList();
         var results = await Task.WhenAll(searches);
@@ -57,7 +61,10 @@ public sealed class PersonMatcher(SourceConnectors connectors)
             .ThenBy(c => c.System, StringComparer.Ordinal)
             .ThenBy(c => c.PersonId, StringComparer.Ordinal)
             .ToList();
-        return new MatchResult(candidates, results.Select(r => r.Failure).OfType<string>().ToList());
+        return new MatchResult(candidates, results.Select(r => r.Failure).OfType<string>().ToList())
+        {
+            FailedSystems = results.Where(r => r.Failure is not null).Select(r => r.System).ToList(),
+        };
     }
 
     public static MatchCandidate Score(PersonQuery query, PersonRow row)

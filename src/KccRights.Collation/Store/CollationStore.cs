@@ -12,12 +12,38 @@ namespace KccRights.Collation.Store;
 public sealed record CaseIdentity(string System, string PersonId, IReadOnlyList<string> Identifiers, string Status);
 
 /// <summary>A collated item, opened, with every place it came from.</summary>
-public sealed record CollatedItem(long Id, string Kind, string ContentHash, DateOnly? RecordDate, JsonElement Content, IReadOnlyList<ItemSource> Sources);
+public sealed record CollatedItem(long Id, string Kind, string ContentHash, DateOnly? RecordDate, JsonElement Content, IReadOnlyList<ItemSource> Sources)
+{
+    /// <summary>Why the item is kept out of the review (outside the agreed scope), or null.</summary>
+    public string? ExcludedReason { get; init; }
+}
 
-public sealed record ItemSource(string System, string Dataset, string RecordId, DateTimeOffset RetrievedAt);
+public sealed record ItemSource(string System, string Dataset, string RecordId, DateTimeOffset RetrievedAt)
+{
+    /// <summary>The staff member who uploaded it in a manual search, or null for a connector's record.</summary>
+    public string? UploadedBy { get; init; }
+}
+
+/// <summary>The agreed scope of a case's search (Art 15(1A)): the systems and the date range.</summary>
+public sealed record CollationScope(IReadOnlyList<string> Systems, DateOnly? From, DateOnly? To, string AgreedBy, DateTimeOffset AgreedAt)
+{
+    /// <summary>Why a record dated <paramref name="date"/> is outside the scope, or null when inside (undated records are inside).</summary>
+    public string? Excludes(DateOnly? date) =>
+        date is not { } d ? null
+        : From is { } f && d < f ? $"dated {d:yyyy-MM-dd}, before the agreed scope (from {f:yyyy-MM-dd})"
+        : To is { } t && d > t ? $"dated {d:yyyy-MM-dd}, after the agreed scope (to {t:yyyy-MM-dd})"
+        : null;
+}
 
 /// <summary>A system's collation progress on a case.</summary>
-public sealed record CollationProgress(string System, string Status, int Items, string? LastError, DateTimeOffset UpdatedAt);
+public sealed record CollationProgress(string System, string Status, int Items, string? LastError, DateTimeOffset UpdatedAt)
+{
+    public int Attempts { get; init; }
+
+    public long? ManualTaskId { get; init; }
+
+    public string? SearchedBy { get; init; }
+}
 
 /// <summary>
 /// The collation tables (migration 0100): identities, items with provenance, progress. Item content is sealed with the
@@ -72,7 +98,7 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
     /// record is an item (and each attachment a document item), deduplicated by content hash across systems; sources the
     /// system no longer returns are removed, and items left with no source with them. Returns the number of sources.
     /// </summary>
-    public async Task<int> ReplaceSystemAsync(NpgsqlTransaction transaction, long caseId, string system, IReadOnlyList<SourceRecord> records, DateTimeOffset retrievedAt, CancellationToken cancellationToken)
+    public async Task<int> ReplaceSystemAsync(NpgsqlTransaction transaction, long caseId, string system, IReadOnlyList<SourceRecord> records, DateTimeOffset retrievedAt, CancellationToken cancellationToken, CollationScope? scope = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(records);
@@ -82,7 +108,7 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
         {
             if (record.IsDocument && record.Attachments.Count == 1)
             {
-                await UpsertAsync(transaction, caseId, "document", record.Date, DocumentContent(record.Title, record.Attachments[0]), SHA256.HashData(record.Attachments[0].Content), (record.System, record.Dataset, record.RecordId), retrievedAt, cancellationToken);
+                await UpsertAsync(transaction, caseId, "document", record.Date, DocumentContent(record.Title, record.Attachments[0]), SHA256.HashData(record.Attachments[0].Content), (record.System, record.Dataset, record.RecordId), retrievedAt, scope?.Excludes(record.Date), null, cancellationToken);
                 kept.Add((record.Dataset, record.RecordId));
                 continue;
             }
@@ -99,12 +125,12 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
                 text = record.FreeText,
                 attachments = attachments.Select(x => new { fileName = x.a.FileName, mediaType = x.a.MediaType, contentHash = Convert.ToHexStringLower(x.Hash) }),
             }, Json);
-            await UpsertAsync(transaction, caseId, "record", record.Date, content, SHA256.HashData(Encoding.UTF8.GetBytes(content)), (record.System, record.Dataset, record.RecordId), retrievedAt, cancellationToken);
+            await UpsertAsync(transaction, caseId, "record", record.Date, content, SHA256.HashData(Encoding.UTF8.GetBytes(content)), (record.System, record.Dataset, record.RecordId), retrievedAt, scope?.Excludes(record.Date), null, cancellationToken);
             kept.Add((record.Dataset, record.RecordId));
             foreach (var (attachment, hash) in attachments)
             {
                 var recordId = $"{record.RecordId}/{attachment.FileName}";
-                await UpsertAsync(transaction, caseId, "document", record.Date, DocumentContent(attachment.FileName, attachment), hash, (record.System, record.Dataset, recordId), retrievedAt, cancellationToken);
+                await UpsertAsync(transaction, caseId, "document", record.Date, DocumentContent(attachment.FileName, attachment), hash, (record.System, record.Dataset, recordId), retrievedAt, scope?.Excludes(record.Date), null, cancellationToken);
                 kept.Add((record.Dataset, recordId));
             }
         }
@@ -112,7 +138,7 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM collation_item_sources s
-            WHERE s.case_id = @caseId AND s.system = @system
+            WHERE s.case_id = @caseId AND s.system = @system AND s.uploaded_by IS NULL
               AND NOT EXISTS (SELECT 1 FROM unnest(@datasets, @recordIds) AS k(dataset, record_id) WHERE k.dataset = s.dataset AND k.record_id = s.record_id);
             DELETE FROM collation_items i
             WHERE i.case_id = @caseId AND NOT EXISTS (SELECT 1 FROM collation_item_sources s WHERE s.item_id = i.id);
@@ -123,30 +149,41 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
         return kept.Count;
     }
 
-    private async Task UpsertAsync(NpgsqlTransaction transaction, long caseId, string kind, DateOnly? date, string content, byte[] hash, (string System, string Dataset, string RecordId) source, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a file uploaded in a manual search as a document item of <paramref name="system"/>, with the uploader as
+    /// its provenance (deduplicated by content like any document). Returns the item id.
+    /// </summary>
+    public Task<long> StoreUploadAsync(NpgsqlTransaction transaction, long caseId, string system, string recordId, SourceAttachment file, string uploadedBy, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return UpsertAsync(transaction, caseId, "document", null, DocumentContent(file.FileName, file), SHA256.HashData(file.Content), (system, "manual-search", recordId), at, null, uploadedBy, cancellationToken);
+    }
+
+    private async Task<long> UpsertAsync(NpgsqlTransaction transaction, long caseId, string kind, DateOnly? date, string content, byte[] hash, (string System, string Dataset, string RecordId) source, DateTimeOffset at, string? excludedReason, string? uploadedBy, CancellationToken cancellationToken)
     {
         var connection = transaction.Connection!;
         var sealedContent = cipher.Seal(content, ItemContext(caseId, hash));
         var itemId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO collation_items (case_id, content_hash, kind, record_date, sealed_content, created_at, updated_at)
-            VALUES (@caseId, @hash, @kind, @date, @sealedContent, @at, @at)
-            ON CONFLICT (case_id, content_hash) DO UPDATE SET updated_at = EXCLUDED.updated_at
+            INSERT INTO collation_items (case_id, content_hash, kind, record_date, sealed_content, created_at, updated_at, excluded_reason)
+            VALUES (@caseId, @hash, @kind, @date, @sealedContent, @at, @at, @excludedReason)
+            ON CONFLICT (case_id, content_hash) DO UPDATE SET updated_at = EXCLUDED.updated_at, excluded_reason = EXCLUDED.excluded_reason
             RETURNING id
             """,
-            new { caseId, hash, kind, date, sealedContent, at },
+            new { caseId, hash, kind, date, sealedContent, at, excludedReason },
             transaction,
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO collation_item_sources (case_id, item_id, system, dataset, record_id, retrieved_at, content_hash)
-            VALUES (@caseId, @itemId, @system, @dataset, @recordId, @at, @hash)
+            INSERT INTO collation_item_sources (case_id, item_id, system, dataset, record_id, retrieved_at, content_hash, uploaded_by)
+            VALUES (@caseId, @itemId, @system, @dataset, @recordId, @at, @hash, @uploadedBy)
             ON CONFLICT (case_id, system, dataset, record_id) DO UPDATE
-               SET item_id = EXCLUDED.item_id, retrieved_at = EXCLUDED.retrieved_at, content_hash = EXCLUDED.content_hash
+               SET item_id = EXCLUDED.item_id, retrieved_at = EXCLUDED.retrieved_at, content_hash = EXCLUDED.content_hash, uploaded_by = EXCLUDED.uploaded_by
             """,
-            new { caseId, itemId, source.System, source.Dataset, source.RecordId, at, hash },
+            new { caseId, itemId, source.System, source.Dataset, source.RecordId, at, hash, uploadedBy },
             transaction,
             cancellationToken: cancellationToken));
+        return itemId;
     }
 
     private static string DocumentContent(string title, SourceAttachment attachment) => JsonSerializer.Serialize(new
@@ -164,12 +201,12 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
     public async Task<IReadOnlyList<CollatedItem>> ItemsAsync(long caseId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var items = (await connection.QueryAsync<(long Id, string Kind, byte[] ContentHash, DateTime? RecordDate, byte[] SealedContent)>(new CommandDefinition(
-            "SELECT id, kind, content_hash, record_date, sealed_content FROM collation_items WHERE case_id = @caseId ORDER BY id",
+        var items = (await connection.QueryAsync<(long Id, string Kind, byte[] ContentHash, DateTime? RecordDate, byte[] SealedContent, string? ExcludedReason)>(new CommandDefinition(
+            "SELECT id, kind, content_hash, record_date, sealed_content, excluded_reason FROM collation_items WHERE case_id = @caseId ORDER BY id",
             new { caseId },
             cancellationToken: cancellationToken))).ToList();
-        var sources = (await connection.QueryAsync<(long ItemId, string System, string Dataset, string RecordId, DateTime RetrievedAt)>(new CommandDefinition(
-            "SELECT item_id, system, dataset, record_id, retrieved_at FROM collation_item_sources WHERE case_id = @caseId ORDER BY system, dataset, record_id",
+        var sources = (await connection.QueryAsync<(long ItemId, string System, string Dataset, string RecordId, DateTime RetrievedAt, string? UploadedBy)>(new CommandDefinition(
+            "SELECT item_id, system, dataset, record_id, retrieved_at, uploaded_by FROM collation_item_sources WHERE case_id = @caseId ORDER BY system, dataset, record_id",
             new { caseId },
             cancellationToken: cancellationToken))).ToLookup(s => s.ItemId);
         return items.Select(i => new CollatedItem(
@@ -178,16 +215,24 @@ public sealed class CollationStore(NpgsqlDataSource dataSource, IPersonalDataCip
             Convert.ToHexStringLower(i.ContentHash),
             i.RecordDate is { } d ? DateOnly.FromDateTime(d) : null,
             JsonDocument.Parse(cipher.Open(i.SealedContent, ItemContext(caseId, i.ContentHash))).RootElement.Clone(),
-            sources[i.Id].Select(s => new ItemSource(s.System, s.Dataset, s.RecordId, new DateTimeOffset(DateTime.SpecifyKind(s.RetrievedAt, DateTimeKind.Utc)))).ToList())).ToList();
+            sources[i.Id].Select(s => new ItemSource(s.System, s.Dataset, s.RecordId, new DateTimeOffset(DateTime.SpecifyKind(s.RetrievedAt, DateTimeKind.Utc))) { UploadedBy = s.UploadedBy }).ToList())
+        {
+            ExcludedReason = i.ExcludedReason,
+        }).ToList();
     }
 
     public async Task<IReadOnlyList<CollationProgress>> ProgressAsync(long caseId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string System, string Status, int Items, string? LastError, DateTime UpdatedAt)>(new CommandDefinition(
-            "SELECT system, status, items, last_error, updated_at FROM collation_runs WHERE case_id = @caseId ORDER BY system",
+        var rows = await connection.QueryAsync<(string System, string Status, int Items, string? LastError, DateTime UpdatedAt, int Attempts, long? ManualTaskId, string? SearchedBy)>(new CommandDefinition(
+            "SELECT system, status, items, last_error, updated_at, attempts, manual_task_id, searched_by FROM collation_runs WHERE case_id = @caseId ORDER BY system",
             new { caseId },
             cancellationToken: cancellationToken));
-        return rows.Select(r => new CollationProgress(r.System, r.Status, r.Items, r.LastError, new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)))).ToList();
+        return rows.Select(r => new CollationProgress(r.System, r.Status, r.Items, r.LastError, new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)))
+        {
+            Attempts = r.Attempts,
+            ManualTaskId = r.ManualTaskId,
+            SearchedBy = r.SearchedBy,
+        }).ToList();
     }
 }

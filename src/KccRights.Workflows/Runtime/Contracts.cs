@@ -40,6 +40,9 @@ public sealed class JobContext
 
     public required int Attempt { get; init; }
 
+    /// <summary>The attempts the job is allowed: on the last one a handler may record its failure itself (a manual fallback) instead of throwing.</summary>
+    public int MaxAttempts { get; init; } = 1;
+
     public long? CaseId { get; init; }
 
     public long? InstanceId { get; init; }

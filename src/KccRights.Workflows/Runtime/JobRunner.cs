@@ -165,6 +165,7 @@ public sealed partial class JobRunner(
             JobId = job.Id,
             Kind = job.Kind,
             Attempt = job.Attempts,
+            MaxAttempts = job.MaxAttempts,
             CaseId = job.CaseId,
             InstanceId = job.InstanceId,
             Payload = job.PayloadElement(),

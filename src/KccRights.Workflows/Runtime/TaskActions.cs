@@ -23,7 +23,7 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         await using (var locked = await connection.QueryMultipleAsync(new CommandDefinition(
             WorkflowEngine.LockInstanceOfTaskSql +
             """
-            SELECT id, instance_id, case_id, state_seq, type, role, status, outcomes, form::text AS form, not_by_same_actor_as
+            SELECT id, instance_id, case_id, state_seq, type, role, status, outcomes, form::text AS form, not_by_same_actor_as, side
             FROM workflow_tasks WHERE id = @taskId FOR UPDATE;
             """,
             new { taskId },
@@ -96,6 +96,12 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         var batch = new StepBatch(transaction);
         WorkflowEngine.AddLog(batch, now, task.CaseId, task.InstanceId, null, "task-completed", null, null, outcome, actor, WorkflowEngine.Json(new { taskId, type = task.Type }));
         await batch.FlushAsync(cancellationToken);
+        if (task.Side)
+        {
+            // A side task (SideTasks) raises no event: the module that opened it acts on its completion.
+            return;
+        }
+
         var eventData = JsonNode.Parse(data is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}")!.AsObject();
         eventData[WorkflowEngine.OutcomesProperty] = new JsonObject { [task.Type] = outcome };
         using var eventDocument = JsonDocument.Parse(eventData.ToJsonString());
@@ -201,5 +207,7 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         public string Form { get; init; } = "[]";
 
         public string? NotBySameActorAs { get; init; }
+
+        public bool Side { get; init; }
     }
 }

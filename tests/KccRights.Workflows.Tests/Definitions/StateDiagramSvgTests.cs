@@ -70,7 +70,7 @@ public class StateDiagramSvgTests
         // Access: each step of the usual journey sits below the one before it, whatever loops there are.
         var svg = XDocument.Parse(StateDiagramSvg.Render(Shipped("access"))).Root!;
         double Top(string state) => Number(svg.Descendants(Svg + "g").Single(g => g.Attribute("data-state")?.Value == state).Element(Svg + "rect")!, "y");
-        var path = new[] { "triage", "collation", "disclosure-review", "redaction-check", "draft-response", "dpo-sign-off", "dispatch", "closed" };
+        var path = new[] { "triage", "identity-search", "identity-confirmation", "collection-start", "collation", "disclosure-review", "redaction-check", "draft-response", "dpo-sign-off", "dispatch", "closed" };
         Assert.That(path.Select(Top), Is.Ordered.Ascending.And.Unique);
     }
 

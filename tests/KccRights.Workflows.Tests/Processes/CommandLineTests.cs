@@ -72,7 +72,7 @@ public class CommandLineTests
         Assert.Multiple(() =>
         {
             Assert.That(svg.Name.LocalName, Is.EqualTo("svg"));
-            Assert.That(svg.Descendants().Count(e => e.Attribute("data-state") is not null), Is.EqualTo(20));
+            Assert.That(svg.Descendants().Count(e => e.Attribute("data-state") is not null), Is.EqualTo(23));
         });
     }
 

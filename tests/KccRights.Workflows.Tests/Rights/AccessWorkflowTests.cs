@@ -24,9 +24,9 @@ public class AccessWorkflowTests
         await h.AssignAsync(caseId, "officer-a");
 
         await h.CompleteAsync(caseId, "triaged", NoDoubts);
-        Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"));
         Assert.That((await h.OpenTaskAsync(caseId))!.Assignee, Is.EqualTo("officer-a"), "the case's officer gets its next officer task");
-        await h.CompleteAsync(caseId, "collated");
+        await h.CompleteAsync(caseId, "confirmed");
         await h.CompleteAsync(caseId, "reviewed", actor: "officer-a");
 
         // Four eyes: the reviewer cannot check their own redactions.
@@ -50,7 +50,8 @@ public class AccessWorkflowTests
             Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND status = 'pending'", new { caseId }), Is.Zero, "no reminder outlives the case");
             Assert.That(await h.LogAsync(caseId, "transition"), Is.EqualTo(new[]
             {
-                "triage>collation:triaged", "collation>disclosure-review:collated", "disclosure-review>redaction-check:reviewed",
+                "triage>identity-search:triaged", "identity-search>identity-confirmation:done", "identity-confirmation>collection-start:confirmed",
+                "collection-start>disclosure-review:collated", "disclosure-review>redaction-check:reviewed",
                 "redaction-check>draft-response:checked", "draft-response>dpo-sign-off:drafted", "dpo-sign-off>dispatch:approved", "dispatch>closed:sent",
             }));
         });
@@ -109,7 +110,7 @@ public class AccessWorkflowTests
         });
 
         await h.CompleteAsync(caseId, "verified", new { idSeen = "passport" });
-        Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"), "ID copies deleted, then on to collation");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"), "ID copies deleted, then on to the search for the subject's records");
         await h.AdvanceToDateAsync(D("2026-04-10"));
         Assert.That(await h.NotificationsAsync(caseId, "reminder-due-soon"), Is.EqualTo(1), "the reminders follow the restarted date");
     }
@@ -146,7 +147,7 @@ public class AccessWorkflowTests
         });
 
         await h.CompleteAsync(caseId, "scope-agreed");
-        Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"));
     }
 
     [Test]
@@ -163,7 +164,7 @@ public class AccessWorkflowTests
         var clock = await h.ClockAsync(caseId);
         Assert.Multiple(async () =>
         {
-            Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"));
             Assert.That(clock.Extended, Is.True);
             Assert.That(clock.ExtensionReason, Is.EqualTo("Records in six systems (complex)"));
             Assert.That(clock.EffectiveDueOn, Is.EqualTo(D("2026-11-02")));
@@ -206,7 +207,7 @@ public class AccessWorkflowTests
         await h.CompleteAsync(caseId, "approved", actor: "dpo-b");
         Assert.Multiple(async () =>
         {
-            Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"));
             Assert.That((await h.ClockAsync(caseId)).Extended, Is.True);
         });
     }
@@ -221,8 +222,8 @@ public class AccessWorkflowTests
         Assert.Multiple(async () =>
         {
             Assert.That(await h.RaiseAsync(caseId, "extension-requested", new { reason = "late" }), Is.False);
-            Assert.That(await h.StateAsync(caseId), Is.EqualTo("collation"));
-            Assert.That(await h.LogAsync(caseId, "ignored"), Has.Some.EqualTo("collation>:extension-requested"));
+            Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"));
+            Assert.That(await h.LogAsync(caseId, "ignored"), Has.Some.EqualTo("identity-confirmation>:extension-requested"));
         });
     }
 

@@ -334,14 +334,14 @@ public class JobRuntimeTests
     [Test]
     public async Task RunningInstance_StaysOnItsVersion_UntilAnExplicitMigrationWithAStateMap()
     {
-        // Version 1: the shipped access workflow. Version 2: the same with 'collation' renamed 'collection'.
+        // Version 1: the shipped access workflow. Version 2: the same with 'identity-confirmation' renamed 'identity-review'.
         var v1 = Path.Combine(Path.GetTempPath(), $"kcc-wf-v1-{Guid.NewGuid():N}");
         var v2 = Path.Combine(Path.GetTempPath(), $"kcc-wf-v2-{Guid.NewGuid():N}");
         Directory.CreateDirectory(v1);
         Directory.CreateDirectory(v2);
         var text = await File.ReadAllTextAsync(Path.Combine(Paths.Workflows, "access.json"));
         await File.WriteAllTextAsync(Path.Combine(v1, "access.json"), text);
-        await File.WriteAllTextAsync(Path.Combine(v2, "access.json"), text.Replace("\"id\": \"collation\"", "\"id\": \"collection\"", StringComparison.Ordinal).Replace("\"to\": \"collation\"", "\"to\": \"collection\"", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(v2, "access.json"), text.Replace("\"id\": \"identity-confirmation\"", "\"id\": \"identity-review\"", StringComparison.Ordinal).Replace("\"to\": \"identity-confirmation\"", "\"to\": \"identity-review\"", StringComparison.Ordinal));
 
         await using var old = await WorkflowHarness.CreateAsync(Start, directory: v1);
         var caseId = await old.OpenCaseAsync(Right.Access);
@@ -359,22 +359,22 @@ public class JobRuntimeTests
         var migrator = provider.GetRequiredService<VersionMigrator>();
         Assert.That(
             async () => await migrator.MigrateAsync("access", before.DefinitionVersion[..12], v2Version[..12], new Dictionary<string, string>(), "admin", dryRun: false),
-            Throws.TypeOf<WorkflowException>().With.Message.Contains("add --map collation=NEW-STATE"));
+            Throws.TypeOf<WorkflowException>().With.Message.Contains("add --map identity-confirmation=NEW-STATE"));
         Assert.That((await old.InstanceAsync(caseId)).DefinitionVersion, Is.EqualTo(before.DefinitionVersion), "nothing moved automatically");
 
-        var dry = await migrator.MigrateAsync("access", before.DefinitionVersion, v2Version, new Dictionary<string, string> { ["collation"] = "collection" }, "admin", dryRun: true);
-        Assert.That((dry.Moved, (await old.InstanceAsync(caseId)).State), Is.EqualTo((1, "collation")));
+        var dry = await migrator.MigrateAsync("access", before.DefinitionVersion, v2Version, new Dictionary<string, string> { ["identity-confirmation"] = "identity-review" }, "admin", dryRun: true);
+        Assert.That((dry.Moved, (await old.InstanceAsync(caseId)).State), Is.EqualTo((1, "identity-confirmation")));
 
-        var result = await migrator.MigrateAsync("access", before.DefinitionVersion, v2Version, new Dictionary<string, string> { ["collation"] = "collection" }, "admin", dryRun: false);
+        var result = await migrator.MigrateAsync("access", before.DefinitionVersion, v2Version, new Dictionary<string, string> { ["identity-confirmation"] = "identity-review" }, "admin", dryRun: false);
         var after = await old.InstanceAsync(caseId);
         Assert.Multiple(async () =>
         {
             Assert.That(result.Moved, Is.EqualTo(1));
             Assert.That(after.DefinitionVersion, Is.EqualTo(v2Version));
-            Assert.That(after.State, Is.EqualTo("collection"));
-            Assert.That((await old.OpenTaskAsync(caseId))!.State, Is.EqualTo("collection"));
+            Assert.That(after.State, Is.EqualTo("identity-review"));
+            Assert.That((await old.OpenTaskAsync(caseId))!.State, Is.EqualTo("identity-review"));
             Assert.That(await old.ScalarAsync<long>("SELECT count(*) FROM workflow_migrations"), Is.EqualTo(1));
-            Assert.That(await old.LogAsync(caseId, "migrated"), Is.EqualTo(new[] { "collation>collection:" }));
+            Assert.That(await old.LogAsync(caseId, "migrated"), Is.EqualTo(new[] { "identity-confirmation>identity-review:" }));
         });
 
         // The migrated case carries on under version 2.
@@ -382,10 +382,10 @@ public class JobRuntimeTests
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             var task = (await old.OpenTaskAsync(caseId))!;
-            await provider.GetRequiredService<WorkflowEngine>().CompleteTaskAsync(transaction, task.Id, "collated", null, "officer-a");
+            await provider.GetRequiredService<WorkflowEngine>().CompleteTaskAsync(transaction, task.Id, "confirmed", null, "officer-a");
             await transaction.CommitAsync();
         }
 
-        Assert.That(await old.StateAsync(caseId), Is.EqualTo("disclosure-review"));
+        Assert.That(await old.StateAsync(caseId), Is.EqualTo("collection-start"));
     }
 }

@@ -54,7 +54,7 @@ public class LockOrderTests
         await officer.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(
             action == "complete" ? await h.StateAsync(caseId) : (await h.OpenTaskAsync(caseId))!.Assignee,
-            Is.EqualTo(action == "complete" ? "collation" : "officer-a"));
+            Is.EqualTo(action == "complete" ? "identity-search" : "officer-a"));
     }
 
     [Test]

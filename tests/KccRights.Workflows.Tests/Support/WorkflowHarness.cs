@@ -69,6 +69,13 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return directory;
     }
 
+    private static readonly Lazy<string> NoSourceSystems = new(() =>
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"kcc-no-source-systems-{Environment.ProcessId}.json");
+        File.WriteAllText(file, "{ \"SourceSystems\": { \"Systems\": [], \"DemoServer\": { \"Enabled\": false } } }");
+        return file;
+    });
+
     public static ServiceCollection CoreServices(string connectionString, TimeProvider time, WorkflowRuntimeOptions options)
     {
         // The service's one wiring (AddKccRights), with this test's clock and runtime options registered first so they
@@ -77,8 +84,10 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton(time);
         services.AddSingleton(options);
+        // No source systems: the runtime's tests walk the access workflow's collation states with nothing to search
+        // (collation's own tests use the demo systems).
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()])
+            .AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey(), new("SourceSystems:File", NoSourceSystems.Value)])
             .Build();
         services.AddKccRights(configuration, connectionString);
         return services;
