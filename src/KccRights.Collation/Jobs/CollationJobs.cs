@@ -93,7 +93,7 @@ public sealed partial class CollateSystemHandler(
         var actor = $"job:{context.JobId}";
         if (context.Payload.TryGetProperty("searchFailed", out var sf) && sf.ValueKind == JsonValueKind.True)
         {
-            await GiveUpAsync(context, caseId, system, "the system could not be searched for the subject", incident: false, cancellationToken);
+            await GiveUpAsync(context, caseId, system, "the system could not be searched for the subject", incident: true, cancellationToken);
             return null;
         }
 

@@ -47,13 +47,13 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public ClockStore Clocks => Services.GetRequiredService<ClockStore>();
 
-    public static async Task<WorkflowHarness> CreateAsync(DateTimeOffset start, Action<IServiceCollection>? configure = null, Action<WorkflowRuntimeOptions>? options = null, string? directory = null)
+    public static async Task<WorkflowHarness> CreateAsync(DateTimeOffset start, Action<IServiceCollection>? configure = null, Action<WorkflowRuntimeOptions>? options = null, string? directory = null, IEnumerable<KeyValuePair<string, string?>>? settings = null, string? connectionString = null)
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        connectionString ??= await TestPostgres.CreateDatabaseAsync();
         var time = new FakeTimeProvider(start);
         var runtimeOptions = new WorkflowRuntimeOptions { Directory = directory ?? Paths.Workflows, LeaseSeconds = 30, HeartbeatSeconds = 10, BackoffBaseSeconds = 1, BackoffMaxSeconds = 60, MaxAttempts = 3 };
         options?.Invoke(runtimeOptions);
-        var services = CoreServices(connectionString, time, runtimeOptions);
+        var services = CoreServices(connectionString, time, runtimeOptions, settings);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<DefinitionRegistry>().StoreVersionsAsync(provider.GetRequiredService<NpgsqlDataSource>(), time);
@@ -76,7 +76,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return file;
     });
 
-    public static ServiceCollection CoreServices(string connectionString, TimeProvider time, WorkflowRuntimeOptions options)
+    public static ServiceCollection CoreServices(string connectionString, TimeProvider time, WorkflowRuntimeOptions options, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         // The service's one wiring (AddKccRights), with this test's clock and runtime options registered first so they
         // win, and a throwaway key for stored personal data.
@@ -88,6 +88,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         // (collation's own tests use the demo systems).
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey(), new("SourceSystems:File", NoSourceSystems.Value)])
+            .AddInMemoryCollection(settings ?? [])
             .Build();
         services.AddKccRights(configuration, connectionString);
         return services;
@@ -101,14 +102,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     }
 
     /// <summary>Opens a case for <paramref name="right"/> received now, starts its clock and its workflow; runs due jobs unless told not to.</summary>
-    public async Task<long> OpenCaseAsync(Right right, string? definitionId = null, bool runJobs = true)
+    public async Task<long> OpenCaseAsync(Right right, string? definitionId = null, bool runJobs = true, Func<OpenCaseCommand, OpenCaseCommand>? shape = null)
     {
         long caseId;
         await using (var connection = await DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             var opener = Services.GetRequiredService<CaseOpener>();
-            var opened = await opener.OpenAsync(transaction, new OpenCaseCommand { Right = right, Channel = "email", ReceivedAt = Time.GetUtcNow(), Actor = "intake" });
+            var command = new OpenCaseCommand { Right = right, Channel = "email", ReceivedAt = Time.GetUtcNow(), Actor = "intake" };
+            var opened = await opener.OpenAsync(transaction, shape is null ? command : shape(command));
             caseId = opened.Id;
             await Engine.StartAsync(transaction, caseId, definitionId ?? right.Id(), null, "intake");
             await transaction.CommitAsync();
