@@ -77,7 +77,6 @@ public static class CollationFlow
     public static async Task<bool> MoveOnWhenFinishedAsync(NpgsqlTransaction transaction, IWorkflowEngine engine, long caseId, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        ArgumentNullException.ThrowIfNull(engine);
         var (open, waiting) = await transaction.Connection!.QuerySingleAsync<(int Open, bool Waiting)>(new CommandDefinition(
             """
             SELECT (SELECT count(*)::int FROM collation_runs WHERE case_id = @caseId AND NOT (status = ANY (@finished))) AS open,
@@ -91,6 +90,7 @@ public static class CollationFlow
             return false;
         }
 
+        ArgumentNullException.ThrowIfNull(engine);
         return await engine.RaiseAsync(transaction, caseId, CollatedEvent, null, actor, cancellationToken);
     }
 
