@@ -254,7 +254,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT state FROM workflow_instances WHERE case_id = @caseId ORDER BY id DESC LIMIT 1", new { caseId }, cancellationToken: cancellationToken));
-            throw new ClockChangeRefusedException($"The case's workflow does not take that at its current stage ({state}).");
+            throw ClockChangeRefusedException.Conflict($"The case's workflow does not take that at its current stage ({state}).");
         }
     }
 
@@ -264,7 +264,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         if (await transaction.Connection!.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM workflow_instances WHERE case_id = @caseId AND status = 'running')", new { caseId }, transaction, cancellationToken: cancellationToken)))
         {
-            throw new ClockChangeRefusedException("This case's workflow keeps its clock: use its actions.");
+            throw ClockChangeRefusedException.Conflict("This case's workflow keeps its clock: use its actions.");
         }
     }
 
@@ -285,7 +285,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
                 "UPDATE cases SET assigned_to = @officer WHERE id = @caseId AND status = 'open'", new { caseId, officer }, tx, cancellationToken: ct));
             if (updated == 0)
             {
-                throw new ClockChangeRefusedException("Only an open case can be assigned.");
+                throw ClockChangeRefusedException.Conflict("Only an open case can be assigned.");
             }
 
             // Its workflow follows: reminders and the open officer task go to the new officer.
@@ -395,7 +395,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         {
             if (!await TaskTeams.SendToTeamAsync(tx, task.Id, team, ct))
             {
-                throw new ClockChangeRefusedException("Only an open record-owner task can be sent to a team.");
+                throw ClockChangeRefusedException.Conflict("Only an open record-owner task can be sent to a team.");
             }
         }, cancellationToken);
 

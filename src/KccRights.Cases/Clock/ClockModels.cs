@@ -52,6 +52,16 @@ public sealed record RecalculationResult(int OpenCases, int Changed, TimeSpan El
 /// <summary>A clock change that the law or the case's state does not allow; the message is for the officer.</summary>
 public sealed class ClockChangeRefusedException : Exception
 {
+    /// <summary>
+    /// True when the refusal is about the case's present state - closed, already paused or extended, a workflow stage
+    /// that takes no such step - which another change could alter, rather than about the request itself: the API
+    /// answers it 409 Conflict, and the rest 422.
+    /// </summary>
+    public bool IsConflict { get; init; }
+
+    /// <summary>A refusal because of the case's present state (<see cref="IsConflict"/>).</summary>
+    public static ClockChangeRefusedException Conflict(string message) => new(message) { IsConflict = true };
+
     public ClockChangeRefusedException()
     {
     }

@@ -78,7 +78,7 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
         {
             if (pauses.Any(p => p.EndsOn is null))
             {
-                throw new ClockChangeRefusedException("The clock is already paused.");
+                throw ClockChangeRefusedException.Conflict("The clock is already paused.");
             }
 
             if (pauses.Any(p => p.EndsOn >= from))
@@ -96,7 +96,7 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
         ChangeAsync(transaction, caseId, actor, "resumed", new { on }, (clock, pauses) =>
         {
             var open = pauses.SingleOrDefault(p => p.EndsOn is null)
-                ?? throw new ClockChangeRefusedException("The clock is not paused.");
+                ?? throw ClockChangeRefusedException.Conflict("The clock is not paused.");
             if (on < open.StartsOn)
             {
                 throw new ClockChangeRefusedException($"The answer cannot arrive on {on:yyyy-MM-dd}, before clarification was asked on {open.StartsOn:yyyy-MM-dd}.");
@@ -121,7 +121,7 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
         {
             if (clock.Extended)
             {
-                throw new ClockChangeRefusedException("The case is already extended.");
+                throw ClockChangeRefusedException.Conflict("The case is already extended.");
             }
 
             var today = LondonTime.Today(time);
@@ -138,7 +138,7 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
     /// <summary>Records when the extension notice went to the requester (the mail job calls this once it is sent).</summary>
     public Task<ClockState> RecordExtensionNotifiedAsync(long caseId, DateTimeOffset notifiedAt, string actor, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         ChangeAsync(transaction, caseId, actor, "extension-notified", new { notifiedAt }, (clock, pauses) =>
-            clock.Extended ? (clock with { ExtensionNotifiedAt = notifiedAt }, pauses) : throw new ClockChangeRefusedException("The case is not extended."), cancellationToken);
+            clock.Extended ? (clock with { ExtensionNotifiedAt = notifiedAt }, pauses) : throw ClockChangeRefusedException.Conflict("The case is not extended."), cancellationToken);
 
     public Task<ClockState> CloseAsync(long caseId, string actor, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         ChangeAsync(transaction, caseId, actor, "closed", new { }, (clock, pauses) => (clock with { IsOpen = false }, pauses), cancellationToken);
@@ -397,7 +397,7 @@ public sealed partial class ClockStore(NpgsqlDataSource dataSource, DeadlineCalc
             ?? throw new ClockChangeRefusedException($"Case {caseId} has no clock.");
         if (!current.IsOpen)
         {
-            throw new ClockChangeRefusedException("The case is closed; its clock cannot change.");
+            throw ClockChangeRefusedException.Conflict("The case is closed; its clock cannot change.");
         }
 
         var (next, pauses) = apply(current, current.Pauses);

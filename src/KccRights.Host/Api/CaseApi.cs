@@ -25,6 +25,10 @@ public sealed record AssignBody(string? Officer);
 /// The case operations as JSON under /api, for automation, with per-user bearer tokens (no cookies, so no cross-site
 /// request forgery). Errors are RFC 9457 problem details (application/problem+json) with one clear detail, from the
 /// handlers here or from <see cref="KccRights.Host.Web.ApiProblems"/> for what fails before them; nothing is half-written.
+/// 400 is a value that is missing or wrong; 401 no usable token; 403 a role that may not; 404 no such case; 409 a step
+/// the case's present state does not take (closed, already paused, a workflow stage that takes no such step); 422 a
+/// request the rules refuse (a received date in the future, a reused Idempotency-Key); 500 a failure. The OpenAPI
+/// document lists each operation's problems.
 /// </summary>
 internal static class CaseApi
 {
@@ -32,7 +36,11 @@ internal static class CaseApi
     {
         var api = endpoints.MapGroup("/api")
             .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme })
-            .WithTags("cases");
+            .WithTags("cases")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
 
         var read = new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Roles = "officer,dpo,admin,auditor" };
         var write = new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Policy = StaffAuthentication.CaseWorkers };
@@ -49,7 +57,7 @@ internal static class CaseApi
                 Offset = Math.Max(0, offset ?? 0),
             }, ct);
             return Results.Ok(new { total, cases = cases.Select(Shape) });
-        }).RequireAuthorization(read).WithName("ListOpenCases");
+        }).RequireAuthorization(read).WithName("ListOpenCases").Produces(StatusCodes.Status200OK);
 
         api.MapGet("/cases/{reference}", async (string reference, HttpContext http, CaseQueries queries, ClockStore clocks, AuditLog audit, CancellationToken ct) =>
         {
@@ -63,7 +71,7 @@ internal static class CaseApi
             await audit.RecordAsync(actor.Subject, actor.Role, "case.viewed", found.Id, detail: new { via = "api" }, cancellationToken: ct);
             var clock = await clocks.GetAsync(found.Id, ct);
             return Results.Ok(new { @case = Shape(found), clock });
-        }).RequireAuthorization(read).WithName("GetCase");
+        }).RequireAuthorization(read).WithName("GetCase").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/cases", async (NewCaseBody body, HttpContext http, CaseActions actions, CancellationToken ct) =>
         {
@@ -118,7 +126,7 @@ internal static class CaseApi
                 var reference = await actions.OpenByHandAsync(request, Actor.From(http.User), null, ct);
                 return Results.Created($"/api/cases/{reference}", new { reference = reference!.ToString() });
             });
-        }).RequireAuthorization(write).WithName("OpenCase");
+        }).RequireAuthorization(write).WithName("OpenCase").Produces(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         MapCaseAction<PauseBody>(api, write, "pause", (a, id, b, actor, ct) => a.PauseAsync(id, Required(b.From, "from"), Required(b.Reason, "reason"), actor, null, ct));
         MapCaseAction<ResumeBody>(api, write, "resume", (a, id, b, actor, ct) => a.ResumeAsync(id, Required(b.On, "on"), actor, null, ct));
@@ -139,7 +147,7 @@ internal static class CaseApi
                 ageBands = await queries.AgeBandsAsync(today, ct),
                 workload = await queries.WorkloadAsync(today, ct),
             });
-        }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Policy = StaffAuthentication.DpoOnly }).WithName("Backlog");
+        }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Policy = StaffAuthentication.DpoOnly }).WithName("Backlog").Produces(StatusCodes.Status200OK);
     }
 
     private static void MapCaseAction<TBody>(RouteGroupBuilder api, AuthorizeAttribute write, string name, Func<CaseActions, long, TBody, Actor, CancellationToken, Task> act)
@@ -154,7 +162,11 @@ internal static class CaseApi
                     await act(actions, found.Id, body, Actor.From(http.User), ct);
                     return Results.NoContent();
                 });
-        }).RequireAuthorization(write).WithName($"Case{char.ToUpperInvariant(name[0])}{name[1..]}");
+        }).RequireAuthorization(write).WithName($"Case{char.ToUpperInvariant(name[0])}{name[1..]}")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
@@ -179,6 +191,10 @@ internal static class CaseApi
         catch (CaseInputException ex)
         {
             return BadRequest(ex.Message);
+        }
+        catch (ClockChangeRefusedException ex) when (ex.IsConflict)
+        {
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict);
         }
         catch (Exception ex) when (ex is ClockChangeRefusedException or BankHolidayDataException or IdempotencyKeyReusedException)
         {

@@ -39,7 +39,7 @@ internal static class ApiTokenCommand
                 : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--days must be a whole number of days from 1 to {MaximumDays}"));
 
         using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
-        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(), loggerFactory);
+        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(parsed.Settings), loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var staff = new StaffStore(dataSource);
         if (subject is not null)

@@ -22,7 +22,7 @@ internal static class AuditCommand
         }
 
         using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
-        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(), loggerFactory);
+        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(parsed.Settings), loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var report = await AuditChain.VerifyAsync(dataSource);
         if (report.Intact)

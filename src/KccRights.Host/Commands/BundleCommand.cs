@@ -1,5 +1,6 @@
 using KccRights.Documents.Bundles;
 using KccRights.Documents.Security;
+using KccRights.Host.Composition;
 
 namespace KccRights.Host.Commands;
 
@@ -33,7 +34,9 @@ internal static class BundleCommand
         var templatePath = parsed.Single("--template");
 
         var json = Read(inputPath);
-        var register = RegisterFile.Load(parsed.Single("--register"));
+        // --register, else the Register:File setting serve checks, else the register beside the executable.
+        var register = RegisterFile.Load(parsed.Single("--register")
+            ?? (KccRightsWiring.CommandConfiguration(parsed.Settings)[RegisterCheck.FileSetting] is { Length: > 0 } configured ? configured : null));
         BundleInput input;
         try
         {

@@ -1,3 +1,5 @@
+using KccRights.Host.Composition;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Intake.Classification;
 
 namespace KccRights.Host.Commands;
@@ -27,7 +29,9 @@ internal static class ClassifyCommand
             return CommandLine.Fail($"cannot read '{path}': {ex.Message}", CommandLine.Failed);
         }
 
-        var result = new MessageClassifier().Classify(raw);
+        // The Intake:Classification settings serve's intake uses (thresholds, council domains, limits).
+        var options = KccRightsWiring.CommandConfiguration(parsed.Settings).GetValidated<ClassifierOptions>(ClassifierOptions.Section);
+        var result = new MessageClassifier(options, TimeProvider.System).Classify(raw);
         output.WriteLine(ClassificationJson.ToLine(result));
         return CommandLine.Ok;
     }

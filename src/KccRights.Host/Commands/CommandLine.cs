@@ -39,6 +39,9 @@ internal static class CommandLine
           match --given G --family F [--previous-family P] [--dob D] [--postcode P] [--upn U]
                                          find a person in every source system; prints candidates as JSON
           help                           show this text
+
+        Every command takes settings as --Section:Key=value (or --Section:Key value), over appsettings.json and the
+        environment (Section__Key), e.g. --ConnectionStrings:Database=... or --Storage:DataDirectory=DIR.
         """;
 
     public static async Task<int> RunAsync(string[] args)

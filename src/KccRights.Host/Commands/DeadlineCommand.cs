@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using KccRights.Domain.Deadlines;
+using KccRights.Host.Composition;
+using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Deadlines;
 
 namespace KccRights.Host.Commands;
@@ -26,7 +28,10 @@ internal static class DeadlineCommand
         Deadline deadline;
         try
         {
-            var calculator = new DeadlineCalculator(BankHolidayFile.Load(parsed.Single("--bank-holidays")));
+            // --bank-holidays, else the Deadlines:BankHolidaysFile setting serve uses, else the file beside the executable.
+            var file = parsed.Single("--bank-holidays")
+                ?? KccRightsWiring.CommandConfiguration(parsed.Settings).GetValidated<DeadlineOptions>(DeadlineOptions.Section).BankHolidaysFile;
+            var calculator = new DeadlineCalculator(BankHolidayFile.Load(file));
             if (clockStart < received)
             {
                 throw new InvalidClockException($"--clock-start {clockStart:yyyy-MM-dd} is before the request was received on {received:yyyy-MM-dd}");

@@ -21,7 +21,7 @@ internal static class DeadlinesCommand
             throw new CommandLineException("usage: kccrights deadlines recalculate [--actor NAME]");
         }
 
-        var configuration = KccRightsWiring.CommandConfiguration();
+        var configuration = KccRightsWiring.CommandConfiguration(parsed.Settings);
         using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         var services = new ServiceCollection()

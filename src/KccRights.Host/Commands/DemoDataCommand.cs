@@ -40,7 +40,7 @@ internal static class DemoDataCommand
         var people = PlantedPeople.Load(parsed.Single("--people"));
 
         using var loggerFactory = CommandLogging.Create();
-        var configuration = CollationExtensions.CommandConfiguration(KccRightsWiring.CommandConfiguration());
+        var configuration = CollationExtensions.CommandConfiguration(KccRightsWiring.CommandConfiguration(parsed.Settings));
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         var dataDirectory = CollationExtensions.DataDirectory(configuration);
         var generator = new DemoDataGenerator(database.MigrationConnectionString, dataDirectory, scale, seed, loggerFactory.CreateLogger("KccRights.Collation.Demo"));

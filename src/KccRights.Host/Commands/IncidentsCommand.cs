@@ -19,7 +19,7 @@ internal static class IncidentsCommand
             _ => throw new CommandLineException("usage: kccrights incidents list [--all] | retry ID [--actor NAME]"),
         };
 
-        var configuration = KccRightsWiring.CommandConfiguration();
+        var configuration = KccRightsWiring.CommandConfiguration(parsed.Settings);
         using var loggerFactory = CommandLogging.Create();
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var provider = WorkflowsCommand.OnlineServices(configuration, database.ConnectionString, loggerFactory);

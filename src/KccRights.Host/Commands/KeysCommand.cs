@@ -22,7 +22,7 @@ internal static class KeysCommand
             throw new CommandLineException("usage: kccrights keys rotate");
         }
 
-        var configuration = KccRightsWiring.CommandConfiguration();
+        var configuration = KccRightsWiring.CommandConfiguration(parsed.Settings);
         using var loggerFactory = CommandLogging.Create(LogLevel.Warning);
         await using var database = await DatabaseBootstrap.StartAsync(configuration, loggerFactory);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);

@@ -32,7 +32,7 @@ internal static class MatchCommand
         var query = new PersonQuery(parsed.Required("--given"), parsed.Required("--family"), parsed.Single("--previous-family"), dob, parsed.Single("--postcode"), parsed.Single("--upn"));
 
         using var loggerFactory = CommandLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
-        var configuration = CollationExtensions.CommandConfiguration(KccRightsWiring.CommandConfiguration());
+        var configuration = CollationExtensions.CommandConfiguration(KccRightsWiring.CommandConfiguration(parsed.Settings));
         var options = configuration.GetSection(SourceSystemsOptions.Section).Get<SourceSystemsOptions>() ?? new SourceSystemsOptions();
         if (options.Validate() is { Count: > 0 } errors)
         {

@@ -16,7 +16,7 @@ internal static class MigrateCommand
         }
 
         using var loggerFactory = CommandLogging.Create();
-        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(), loggerFactory);
+        await using var database = await DatabaseBootstrap.StartAsync(KccRightsWiring.CommandConfiguration(parsed.Settings), loggerFactory);
         Console.Out.WriteLine("Database is up to date.");
         return CommandLine.Ok;
     }

@@ -23,7 +23,7 @@ internal static class WorkflowsCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         var parsed = new Arguments(args, ["--dir", "--from-version", "--to-version", "--map", "--actor"], ["--dry-run", "--svg"]);
-        var configuration = WorkflowExtensions.WithDirectory(KccRightsWiring.CommandConfiguration(), parsed.Single("--dir"));
+        var configuration = WorkflowExtensions.WithDirectory(KccRightsWiring.CommandConfiguration(parsed.Settings), parsed.Single("--dir"));
         return parsed.Positionals switch
         {
             ["validate"] => Validate(configuration),

@@ -96,9 +96,14 @@ public static class KccRightsWiring
     public static KeyValuePair<string, string?> ThrowawayEncryptionKey() =>
         new("Intake:Storage:EncryptionKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
 
-    public static IConfiguration CommandConfiguration() => new ConfigurationBuilder()
+    /// <summary>
+    /// A command's settings, in serve's order of precedence: appsettings.json, then the environment (<c>Section__Key</c>),
+    /// then the command line's <c>--Section:Key=value</c> (<paramref name="commandLineSettings"/>).
+    /// </summary>
+    public static IConfiguration CommandConfiguration(IEnumerable<KeyValuePair<string, string?>> commandLineSettings) => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
         .AddEnvironmentVariables()
+        .AddInMemoryCollection(commandLineSettings)
         .Build();
 }

@@ -9,8 +9,10 @@ namespace KccRights.Host.Web;
 /// <summary>
 /// Errors under /api as RFC 9457 problem details (application/problem+json), never the HTML error page and never a 500
 /// for bad input (issue 9 item 11): unreadable JSON, a wrong type or a query value that does not parse are 400 with
-/// what was wrong; a bare status (401, 403, 404, 405, 413) gets a problem body, and 401 says
-/// <c>WWW-Authenticate: Bearer</c>. Pages keep their HTML error pages.
+/// what was wrong; a bare status (401, 403, 404, 405, 413) gets a problem body with a detail in words, and 401 says
+/// <c>WWW-Authenticate: Bearer</c>; an exception no handler expected is a 500 problem, logged with the method and path
+/// (issue 14 item 8: every status, 409 and 422 from <see cref="KccRights.Host.Api.CaseApi"/> included, is
+/// <c>application/problem+json</c>). Pages keep their HTML error pages.
 /// </summary>
 internal static partial class ApiProblems
 {
@@ -114,6 +116,16 @@ internal static partial class ApiProblems
 
             detail ??= "Send an API token: Authorization: Bearer <token>.";
         }
+
+        // Every problem says in words what went wrong (a bare status from routing or authorization has no detail of its own).
+        detail ??= status switch
+        {
+            StatusCodes.Status403Forbidden => "Your role may not use this operation.",
+            StatusCodes.Status404NotFound => "Nothing is at this address.",
+            StatusCodes.Status405MethodNotAllowed => "This address does not take that method.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON (Content-Type: application/json).",
+            _ => null,
+        };
 
         // The app-wide status page is not wanted once the problem is written.
         if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)

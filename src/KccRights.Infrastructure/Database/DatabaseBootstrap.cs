@@ -2,6 +2,8 @@ using KccRights.Infrastructure.Configuration;
 using KccRights.Infrastructure.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace KccRights.Infrastructure.Database;
 
@@ -43,7 +45,7 @@ public sealed partial class DatabaseBootstrap : IAsyncDisposable
         string migrationConnectionString;
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            connectionString = configured;
+            connectionString = Checked(configured, "Database");
             var owner = configuration.GetConnectionString("Migrations");
             if (string.IsNullOrWhiteSpace(owner))
             {
@@ -55,7 +57,7 @@ public sealed partial class DatabaseBootstrap : IAsyncDisposable
             }
             else
             {
-                migrationConnectionString = owner;
+                migrationConnectionString = Checked(owner, "Migrations");
             }
         }
         else
@@ -95,6 +97,23 @@ public sealed partial class DatabaseBootstrap : IAsyncDisposable
         }
 
         return new DatabaseBootstrap(connectionString, migrationConnectionString, embedded);
+    }
+
+    /// <summary>
+    /// A configured connection string that does not parse stops the command or service with one line naming the setting
+    /// (never its value, which may hold a password), as every other bad setting does.
+    /// </summary>
+    private static string Checked(string connectionString, string name)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return connectionString;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new OptionsValidationException("ConnectionStrings", typeof(string), [$"ConnectionStrings:{name} is not a PostgreSQL connection string: {ex.Message}"]);
+        }
     }
 
     public async ValueTask DisposeAsync()
