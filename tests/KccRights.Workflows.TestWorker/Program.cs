@@ -30,8 +30,13 @@ builder.Services.AddSingleton(new WorkflowRuntimeOptions
     BackoffMaxSeconds = 2,
     NodeName = options["--node"],
 });
-// The service's one wiring, with this worker's runtime options (registered above, so they win) and a throwaway key.
-builder.Configuration.AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()]);
+// The service's one wiring, with this worker's runtime options (registered above, so they win) and a throwaway key
+// (unless the test gives the key its own process uses, to read what this worker seals).
+if (string.IsNullOrEmpty(builder.Configuration[KccRightsWiring.ThrowawayEncryptionKey().Key]))
+{
+    builder.Configuration.AddInMemoryCollection([KccRightsWiring.ThrowawayEncryptionKey()]);
+}
+
 builder.AddKccRights(options["--connection"]);
 builder.Services.AddSingleton<IJobHandler>(new EffectHandler(options["--node"]));
 builder.Services.AddSingleton<IJobHandler>(sp => new SlowEffectHandler(options["--node"], sp.GetRequiredService<NpgsqlDataSource>()));

@@ -128,7 +128,18 @@ public sealed partial class CollateSystemHandler(
         }
 
         await CollationFlow.LockAsync(context.Transaction, caseId, cancellationToken);
+        var manualTask = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT manual_task_id FROM collation_runs WHERE case_id = @caseId AND system = @system AND status = 'manual'",
+            new { caseId, system },
+            context.Transaction,
+            cancellationToken: cancellationToken));
         var stored = await store.ReplaceSystemAsync(context.Transaction, caseId, system, records, started, cancellationToken, scope);
+        if (manualTask is { } task && await SideTasks.CancelAsync(context.Transaction, task, context.Time.GetUtcNow(), cancellationToken))
+        {
+            // A retried incident succeeded: the manual search it stood in for is no longer needed (its uploads are kept).
+            await WorkflowLog.RecordAsync(context, "manual-search-cancelled", new { system, taskId = task }, cancellationToken);
+        }
+
         await CollationFlow.SetAsync(context.Transaction, caseId, system, "done", stored, null, context.Time.GetUtcNow(), cancellationToken, attempts: context.Attempt);
         await CollationFlow.MoveOnWhenFinishedAsync(context.Transaction, engine, caseId, actor, cancellationToken);
         Log.Done(logger, caseId, system, records.Count, stored);

@@ -260,11 +260,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, Wor
         }
 
         // A job of a workflow instance runs again only while the instance is running and, for a state's job, still in
-        // that state entry: an activity for a stage the case has left (withdrawn, say) must not run late.
+        // that state entry: an activity for a stage the case has left (withdrawn, say) must not run late. A job that gave
+        // up by itself on its last attempt (JobIncidents: it recorded a fallback and succeeded) runs again too.
         var queued = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE jobs SET status = 'pending', run_at = @now, max_attempts = attempts + @maxAttempts, finished_at = NULL
-            WHERE id = @jobId AND status = 'failed'
+            WHERE id = @jobId AND status IN ('failed', 'succeeded')
               AND (instance_id IS NULL OR EXISTS (
                   SELECT 1 FROM workflow_instances i
                   WHERE i.id = jobs.instance_id AND i.status = 'running' AND (jobs.state_seq IS NULL OR i.state_seq = jobs.state_seq)))

@@ -250,6 +250,33 @@ public class AccessCollationTests
     }
 
     [Test]
+    public async Task RetryingTheIncidentOnceTheSystemWorks_CollatesIt_AndCancelsTheManualSearch()
+    {
+        var broken = Settings(null, ("SourceSystems:Systems:{send}:Datasets:0:Query", "SELECT * FROM src_send.no_such_table WHERE @person_id IS NOT NULL"));
+        await using var h = await WorkflowHarness.CreateAsync(Monday, settings: broken, connectionString: _connectionString);
+        var subject = _people.Single(p => p.IsSubject && p.Systems.Contains("send"));
+        var caseId = await h.OpenCaseAsync(Right.Access, shape: About(subject));
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await ConfirmMatchesAsync(h, caseId);
+        await h.CompleteAsync(caseId, "confirmed");
+        await h.AdvanceToAsync(h.Time.GetUtcNow().AddMinutes(10));
+        var task = await h.ScalarAsync<long>("SELECT id FROM workflow_tasks WHERE case_id = @caseId AND type = 'manual-search' AND status = 'open'", new { caseId });
+        var incident = await h.ScalarAsync<long>("SELECT id FROM incidents WHERE case_id = @caseId AND kind = 'collate-system' AND status = 'open'", new { caseId });
+
+        // The system is mended (the service restarts with its right configuration) and an administrator retries the incident.
+        await using var mended = await WorkflowHarness.CreateAsync(h.Time.GetUtcNow(), settings: Settings(), connectionString: _connectionString);
+        Assert.That(await mended.Jobs.RetryIncidentAsync(incident, "admin"), Is.EqualTo(IncidentRetry.Retried));
+        Assert.That(await mended.RunJobsAsync(), Is.GreaterThan(0));
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await mended.Services.GetRequiredService<CollationStore>().ProgressAsync(caseId)).Single(p => p.System == "send").Status, Is.EqualTo("done"));
+            Assert.That(await mended.ScalarAsync<string>("SELECT status FROM workflow_tasks WHERE id = @task", new { task }), Is.EqualTo("cancelled"));
+            Assert.That(await mended.LogAsync(caseId, "manual-search-cancelled"), Is.Not.Empty);
+            Assert.That(await mended.StateAsync(caseId), Is.EqualTo("disclosure-review"));
+        });
+    }
+
+    [Test]
     public async Task ASystemThatCannotBeSearched_BecomesAManualSearch_NeverASilentGap()
     {
         await using var h = await WorkflowHarness.CreateAsync(Monday, settings: Settings("a-wrong-token"), connectionString: _connectionString);
@@ -304,5 +331,158 @@ public class AccessCollationTests
         await h.RunJobsAsync();
         Assert.That(await Counts(), Is.EqualTo(before), "a re-run updates, never duplicates");
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("disclosure-review"));
+    }
+
+    [Test]
+    public async Task AWorkerKilledMidCollation_LeavesNoDuplicateItems_AndTheCaseStillMovesOn()
+    {
+        // The youth-justice API answers through a proxy that holds its first records request for 30 s: the worker
+        // process collating it is killed (SIGKILL) while it waits, with the other systems already stored.
+        await using var slow = SlowProxy.Start(_server.BaseAddress, TimeSpan.FromSeconds(30));
+        var key = KccRights.Host.Composition.KccRightsWiring.ThrowawayEncryptionKey();
+        var settings = Settings();
+        settings[key.Key] = key.Value;
+        await using var h = await WorkflowHarness.CreateAsync(Monday, settings: settings, connectionString: _connectionString);
+        var subject = _people.Single(p => p.IsSubject && p.Systems.Contains("youth-justice"));
+        var caseId = await h.OpenCaseAsync(Right.Access, shape: About(subject));
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await ConfirmMatchesAsync(h, caseId);
+
+        var shipped = Path.Combine(AppContext.BaseDirectory, "source-systems.json");
+        var index = new ConfigurationBuilder().AddJsonFile(shipped).Build().GetSection(SourceSystemsOptions.Section).Get<SourceSystemsOptions>()!.Systems.FindIndex(s => s.Id == "youth-justice");
+        var environment = new Dictionary<string, string>
+        {
+            ["SourceSystems__File"] = shipped,
+            [$"SourceSystems__Systems__{index}__BaseUrl"] = slow.BaseAddress.ToString(),
+            ["SourceSystemSecrets__YouthJusticeToken"] = Token,
+            ["SourceSystems__DemoServer__Enabled"] = "false",
+            ["Storage__DataDirectory"] = _dataDirectory,
+            [key.Key.Replace(":", "__", StringComparison.Ordinal)] = key.Value!,
+        };
+        await using var worker = await WorkerProcess.StartAsync(h.ConnectionString, "collator", workers: 4, leaseSeconds: 2, environment: environment);
+        await using (var connection = await h.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            var task = (await h.OpenTaskAsync(caseId))!;
+            await h.Engine.CompleteTaskAsync(transaction, task.Id, "confirmed", null, "officer-a");
+            await transaction.CommitAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        async Task<string> RunsAsync() => string.Join(", ", (await h.Services.GetRequiredService<CollationStore>().ProgressAsync(caseId)).Select(p => $"{p.System}={p.Status}"));
+        while (slow.Held == 0 || await h.ScalarAsync<long>("SELECT count(*) FROM collation_runs WHERE case_id = @caseId AND system <> 'youth-justice' AND status NOT IN ('done')", new { caseId }) > 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the worker did not reach the youth-justice request with the others done (held {slow.Held}; {await RunsAsync()}): {worker.Errors}");
+            await Task.Delay(100);
+        }
+
+        Assert.That(await h.ScalarAsync<string>("SELECT status FROM collation_runs WHERE case_id = @caseId AND system = 'youth-justice'", new { caseId }), Is.EqualTo("running"));
+        var before = await h.ScalarAsync<long>("SELECT count(*) FROM collation_item_sources WHERE case_id = @caseId", new { caseId });
+        await worker.KillAsync();
+        slow.Release();
+
+        // Another worker (this test's) takes the job over once its lease has lapsed, and finishes the collation.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await h.RunJobsAsync();
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("disclosure-review"));
+        var sources = (await h.Services.GetRequiredService<CollationStore>().ItemsAsync(caseId)).SelectMany(i => i.Sources).ToList();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(sources.Count, Is.GreaterThan(before), "youth justice was collated after the kill");
+            Assert.That(sources.GroupBy(s => (s.System, s.Dataset, s.RecordId)).Where(g => g.Count() > 1), Is.Empty, "no duplicate provenance");
+            Assert.That(await h.ScalarAsync<long>("SELECT count(*) - count(DISTINCT content_hash) FROM collation_items WHERE case_id = @caseId", new { caseId }), Is.Zero, "no duplicate item");
+            foreach (var (dataset, ids) in _truth.Records[subject.Key]["youth-justice"])
+            {
+                Assert.That(sources.Where(s => s.System == "youth-justice" && s.Dataset == dataset && !s.RecordId.Contains('/', StringComparison.Ordinal)).Select(s => s.RecordId), Is.EquivalentTo(ids), dataset);
+            }
+
+            Assert.That(await h.ScalarAsync<int>("SELECT attempts FROM jobs WHERE case_id = @caseId AND kind = 'collate-system' AND payload->>'system' = 'youth-justice'", new { caseId }), Is.EqualTo(2), "the killed attempt, then the one that finished");
+        });
+    }
+
+    /// <summary>A loopback HTTP proxy that holds every request until released (or the hold times out), then forwards it.</summary>
+    private sealed class SlowProxy : IAsyncDisposable
+    {
+        private readonly System.Net.HttpListener _listener = new();
+        private readonly HttpClient _client = new();
+        private readonly Uri _target;
+        private readonly TimeSpan _hold;
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+
+        private SlowProxy(Uri target, TimeSpan hold, int port)
+        {
+            _target = target;
+            _hold = hold;
+            BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+            _listener.Prefixes.Add(BaseAddress.ToString());
+        }
+
+        public Uri BaseAddress { get; }
+
+        public int Held => Volatile.Read(ref _held);
+
+        public static SlowProxy Start(Uri target, TimeSpan hold)
+        {
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var proxy = new SlowProxy(target, hold, port);
+            proxy._listener.Start();
+            _ = proxy.ServeAsync();
+            return proxy;
+        }
+
+        public void Release() => _released.TrySetResult();
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        Interlocked.Increment(ref _held);
+                        await Task.WhenAny(_released.Task, Task.Delay(_hold));
+                        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_target, context.Request.RawUrl!.TrimStart('/')));
+                        if (context.Request.Headers["Authorization"] is { } auth)
+                        {
+                            request.Headers.TryAddWithoutValidation("Authorization", auth);
+                        }
+
+                        using var response = await _client.SendAsync(request);
+                        context.Response.StatusCode = (int)response.StatusCode;
+                        context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
+                        var body = await response.Content.ReadAsByteArrayAsync();
+                        await context.Response.OutputStream.WriteAsync(body);
+                        context.Response.Close();
+                    }
+                    catch (Exception ex) when (ex is System.Net.HttpListenerException or IOException or HttpRequestException or ObjectDisposedException)
+                    {
+                        // The caller was killed: nothing to answer.
+                    }
+                });
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Release();
+            _listener.Close();
+            _client.Dispose();
+            await Task.CompletedTask;
+        }
     }
 }

@@ -29,7 +29,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<WorkerProcess> StartAsync(string connectionString, string node, int workers = 2, double leaseSeconds = 2)
+    public static async Task<WorkerProcess> StartAsync(string connectionString, string node, int workers = 2, double leaseSeconds = 2, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -38,6 +38,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(Paths.TestWorkerDll)!,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var arg in new[]
         {
             Paths.TestWorkerDll, "--connection", connectionString, "--node", node, "--workers", workers.ToString(CultureInfo.InvariantCulture),
