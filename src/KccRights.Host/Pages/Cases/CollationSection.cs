@@ -26,9 +26,6 @@ public sealed record CollationSection(
     /// <summary>The states from which an access case shows the section (the search has started, or was done).</summary>
     private static readonly HashSet<string> SearchStates = new(StringComparer.Ordinal) { "identity-search", "identity-confirmation", "collection-start", "collation" };
 
-    /// <summary>States in which the progress still changes by itself, so the section refreshes.</summary>
-    private static readonly HashSet<string> MovingStates = new(StringComparer.Ordinal) { "collection-start", "collation" };
-
     public string NameOf(string system) => SystemNames.TryGetValue(system, out var name) && name.Length > 0 ? name : system;
 
     /// <summary>The case's section, or null when the case is not an access case that reached the identity search.</summary>
@@ -66,8 +63,9 @@ public sealed record CollationSection(
 
         // Before collection starts, a failed system is one the matcher could not search: it becomes a manual search.
         var notSearched = scope is null ? progress.Where(p => p.Status == "failed").Select(p => p.System).ToList() : [];
+        // While collection starts (the fan-out job has not run yet) and while any system is queued or running.
         var refreshing = found.Status == "open"
-            && (progress.Any(p => p.Status is "queued" or "running") || (MovingStates.Contains(state) && progress.Count == 0));
+            && (progress.Any(p => p.Status is "queued" or "running") || state == "collection-start" || (state == "collation" && scope is null));
         return new CollationSection(
             found.Reference,
             candidates,
