@@ -142,6 +142,7 @@ public class CollationJourneyTests
             var fetched = await page.EvaluateAsync<string>("async u => { const r = await fetch(u, { cache: 'no-store' }); return r.status + ' ' + r.redirected + ' ' + (await r.text()); }", url);
             Assert.Fail($"The section kept refreshing ({Volatile.Read(ref refreshes)} fetches): {await RunsAsync(reference)}\n{url}\n{fetched}\n{Tail(service)}");
         }
+        TestContext.Out.WriteLine($"progress refreshing when the page loaded: {startedRefreshing}; section fetched {Volatile.Read(ref refreshes)} times");
         if (startedRefreshing)
         {
             Assert.That(Volatile.Read(ref refreshes), Is.GreaterThan(0), "the section was fetched again while collation ran");
@@ -216,17 +217,24 @@ public class CollationJourneyTests
         Assert.That(await ScalarAsync($"SELECT status FROM workflow_tasks WHERE id = {taskId}"), Is.EqualTo("open"));
         Assert.That(await ScalarAsync($"SELECT count(*)::text FROM collation_item_sources WHERE system = '{YouthJustice}' AND dataset = 'manual-search'"), Is.EqualTo("0"));
 
-        // A small PDF: stored as the system's item with the uploader as provenance; the system is searched by hand.
-        await owner.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "youth-justice-record.pdf", MimeType = "application/pdf", Buffer = SmallPdf() });
+        // A small PDF and a text file larger than the app-wide 1 MB body limit (lifted for this page alone): stored as
+        // the system's items with the uploader as provenance; the system is searched by hand.
+        var notes = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("Contact log: appointment attended, no further action.\n", 30_000)));
+        Assert.That(notes, Has.Length.GreaterThan(1024 * 1024));
+        await owner.Locator("input[type=file]").SetInputFilesAsync(
+        [
+            new FilePayload { Name = "youth-justice-record.pdf", MimeType = "application/pdf", Buffer = SmallPdf() },
+            new FilePayload { Name = "contact-log.txt", MimeType = "text/plain", Buffer = notes },
+        ]);
         await owner.GetByRole(AriaRole.Button, new() { Name = "Upload and complete" }).ClickAsync();
-        await Assertions.Expect(owner.Locator(".govuk-notification-banner")).ToContainTextAsync("1 file uploaded");
+        await Assertions.Expect(owner.Locator(".govuk-notification-banner")).ToContainTextAsync("2 files uploaded");
         await Browser.AssertAccessibleAsync(owner);
         Assert.That(await ScalarAsync($"SELECT status || ':' || outcome FROM workflow_tasks WHERE id = {taskId}"), Is.EqualTo("completed:uploaded"));
-        Assert.That(await ScalarAsync($"SELECT uploaded_by FROM collation_item_sources WHERE system = '{YouthJustice}' AND dataset = 'manual-search'"), Is.EqualTo("demo-youth-justice"));
+        Assert.That(await ScalarAsync($"SELECT string_agg(DISTINCT uploaded_by, ',') || ':' || count(*) FROM collation_item_sources WHERE system = '{YouthJustice}' AND dataset = 'manual-search'"), Is.EqualTo("demo-youth-justice:2"));
 
         await WaitForStateAsync(service, reference, "disclosure-review", TimeSpan.FromSeconds(120));
         await officer.GotoAsync(new Uri(service.BaseUrl, $"/cases/{reference}").ToString());
-        await Assertions.Expect(officer.Locator($"#collation-systems tr[data-system='{YouthJustice}']")).ToContainTextAsync("Searched by hand by demo-youth-justice: 1 item");
+        await Assertions.Expect(officer.Locator($"#collation-systems tr[data-system='{YouthJustice}']")).ToContainTextAsync("Searched by hand by demo-youth-justice: 2 items");
         await Assertions.Expect(officer.Locator("#workflow-state")).ToHaveTextAsync("disclosure-review");
         await Assertions.Expect(officer.Locator("#collation-scope")).ToContainTextAsync("From 1 September 2010");
         await Browser.AssertAccessibleAsync(officer);
