@@ -169,10 +169,9 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
 
         // Art 15: collation takes only confirmed identities, so every candidate that may be the subject's is decided
         // first; said here in words rather than as the workflow's generic refusal of the transition.
-        if (task.Type == CollationTaskTypes.ConfirmIdentities && Outcome == "confirmed"
-            && await candidates.UndecidedAsync(task.CaseId, HttpContext.RequestAborted) is var undecided and > 0)
+        if (await TaskPageModel.CollationTaskRefusal(task, Outcome, candidates, HttpContext.RequestAborted) is { } refusal)
         {
-            AddError("candidates", $"Confirm or reject every candidate of band match or review first: {undecided} undecided");
+            AddError(refusal.Field, refusal.Message);
             return false;
         }
 
