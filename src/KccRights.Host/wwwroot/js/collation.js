@@ -13,13 +13,16 @@ function schedule(body) {
     let next = body;
     try {
       const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' }, cache: 'no-store' });
-      if (response.ok && !response.redirected) {
-        const html = await response.text();
-        const fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('collation-progress-body');
-        if (fresh) {
-          next = document.importNode(fresh, true);
-          body.replaceWith(next);
-        }
+      if (!response.ok || response.redirected) {
+        // Signed out, refused or gone: stop; the "Refresh" link still works.
+        return;
+      }
+
+      const html = await response.text();
+      const fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('collation-progress-body');
+      if (fresh) {
+        next = document.importNode(fresh, true);
+        body.replaceWith(next);
       }
     } catch {
       // A network blip: try again at the next tick.
