@@ -300,7 +300,15 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
     /// workers, the DPO's for the DPO (the engine refuses a sign-off by the task's own preparer), record-owners' tasks
     /// for that team.
     /// </summary>
-    public async Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
+    public Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
+        CompleteTaskAsync(task, outcome, data, actor, formToken, null, cancellationToken);
+
+    /// <summary>
+    /// Completes a task as above and, in the same transaction, runs <paramref name="thenInTransaction"/> after the
+    /// runtime has completed it and before the audit entry and COMMIT (a module recording what the task produced, such
+    /// as a manual search's uploads). If it throws, nothing is stored: the task stays open.
+    /// </summary>
+    public async Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, Guid? formToken, Func<NpgsqlTransaction, CancellationToken, Task>? thenInTransaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(actor);
@@ -329,6 +337,11 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         catch (WorkflowException ex)
         {
             throw new ClockChangeRefusedException(ex.Message, ex);
+        }
+
+        if (thenInTransaction is not null)
+        {
+            await thenInTransaction(transaction, cancellationToken);
         }
 
         await audit.RecordAsync(actor.Subject, actor.Role, "task.completed", task.CaseId, detail: new { task = task.Id, type = task.Type, outcome }, transaction: transaction, cancellationToken: cancellationToken);

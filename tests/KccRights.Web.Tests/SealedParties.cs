@@ -11,11 +11,15 @@ namespace KccRights.Web.Tests;
 /// </summary>
 internal static class SealedParties
 {
-    public static async Task<IReadOnlyList<(string Reference, CaseRequestParties Parties)>> AllAsync(ServiceProcess service)
+    public static Task<IReadOnlyList<(string Reference, CaseRequestParties Parties)>> AllAsync(ServiceProcess service) =>
+        AllAsync(service, service.DatabaseConnectionString());
+
+    /// <summary>As above, for a service running on a database of the test's own (ConnectionStrings__Database).</summary>
+    public static async Task<IReadOnlyList<(string Reference, CaseRequestParties Parties)>> AllAsync(ServiceProcess service, string connectionString)
     {
         var cipher = MessageCipher.FromOptions(new MessageStorageOptions(), service.DataDirectory);
         var all = new List<(string, CaseRequestParties)>();
-        await using var connection = new NpgsqlConnection(service.DatabaseConnectionString());
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT c.id, c.reference, r.sealed_parties FROM cases c JOIN case_requests r ON r.case_id = c.id ORDER BY c.id", connection);
         await using var reader = await command.ExecuteReaderAsync();

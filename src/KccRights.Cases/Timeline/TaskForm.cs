@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace KccRights.Cases;
@@ -38,6 +39,19 @@ public static class TaskSubmission
         errors.AddRange(fields
             .Where(f => CaseInput.TooLong(posted.GetValueOrDefault(f.Name), CaseInput.MaxTaskField, f.Label) is not null)
             .Select(f => ($"task-{task.Id}-{f.Name}", CaseInput.TooLong(posted.GetValueOrDefault(f.Name), CaseInput.MaxTaskField, f.Label)!)));
+        var dates = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in fields.Where(f => f.Type == "date" && !string.IsNullOrWhiteSpace(posted.GetValueOrDefault(f.Name))))
+        {
+            if (ParseDate(posted.GetValueOrDefault(f.Name)) is { } date)
+            {
+                dates[f.Name] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            }
+            else if (!errors.Any(e => e.Item1 == $"task-{task.Id}-{f.Name}"))
+            {
+                errors.Add(($"task-{task.Id}-{f.Name}", $"Enter {DateLabel(f.Label)} as a date, for example 2019-09-01"));
+            }
+        }
+
         if (string.IsNullOrEmpty(outcome))
         {
             errors.Add(($"task-{task.Id}-outcome", "Choose an outcome"));
@@ -51,6 +65,21 @@ public static class TaskSubmission
         // Booleans go to the workflow as JSON true/false: its guard conditions (identity-in-doubt, ...) read them so.
         return (JsonSerializer.SerializeToElement(fields.ToDictionary(
             f => f.Name,
-            f => posted.GetValueOrDefault(f.Name)?.Trim() is var value && f.Type == "boolean" ? (object?)(value == "yes") : value)), errors);
+            f => dates.TryGetValue(f.Name, out var date) ? date
+                : posted.GetValueOrDefault(f.Name)?.Trim() is var value && f.Type == "boolean" ? (object?)(value == "yes")
+                : f.Type == "date" && string.IsNullOrEmpty(value) ? null
+                : value)), errors);
+    }
+
+    /// <summary>A date typed in a task form: 2019-09-01 or 1/9/2019 (day first, as in the UK); null when it is neither.</summary>
+    public static DateOnly? ParseDate(string? text) =>
+        DateOnly.TryParseExact(text?.Trim(), ["yyyy-MM-dd", "d/M/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    /// <summary>The field's label for an error message: lower-cased first letter, without its own "(for example ...)".</summary>
+    private static string DateLabel(string label)
+    {
+        var cut = label.IndexOf(" (for example", StringComparison.OrdinalIgnoreCase);
+        var text = (cut > 0 ? label[..cut] : label).Trim();
+        return text.Length == 0 ? "the date" : char.ToLowerInvariant(text[0]) + text[1..];
     }
 }

@@ -125,6 +125,14 @@ public sealed class CandidateStore(NpgsqlDataSource dataSource, IPersonalDataCip
             cancellationToken: cancellationToken));
     }
 
+    /// <summary>How many candidates of band match or review of the case are still undecided (for the page, outside a transaction).</summary>
+    public async Task<int> UndecidedAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        return await UndecidedAsync(transaction, caseId, cancellationToken);
+    }
+
     private static string Context(long caseId, string system, string personId) =>
         string.Create(CultureInfo.InvariantCulture, $"collation_candidates.sealed_detail:{caseId}:{system}:{personId}");
 }

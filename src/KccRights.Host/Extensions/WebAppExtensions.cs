@@ -1,5 +1,7 @@
 using KccRights.Host.Api;
 using KccRights.Cases;
+using KccRights.Collation.Workflow;
+using Microsoft.AspNetCore.Mvc;
 using KccRights.Host.Pages;
 using KccRights.Host.Web;
 using KccRights.Host.Web.Security;
@@ -16,7 +18,19 @@ internal static class WebAppExtensions
         var services = builder.Services;
         services.AddStaffAuthentication(builder.Configuration, builder.Environment);
         builder.AddProductionTransport();
-        services.AddRazorPages(o => o.Conventions.AllowAnonymousToPage("/Error"));
+        // A manual search's uploads (issue 11) are the one place a request may be larger than the app-wide 1 MB: the limit
+        // is lifted for that page alone, as endpoint metadata, which routing applies before anything reads the body.
+        var manualSearch = builder.Configuration.GetSection(ManualSearchOptions.Section).Get<ManualSearchOptions>() ?? new ManualSearchOptions();
+        var uploadLimit = ManualSearchModel.BodyLimit(manualSearch);
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AllowAnonymousToPage("/Error");
+            o.Conventions.AddPageApplicationModelConvention("/ManualSearch", page =>
+            {
+                page.EndpointMetadata.Add(new RequestSizeLimitAttribute(uploadLimit));
+                page.EndpointMetadata.Add(new RequestFormLimitsAttribute { MultipartBodyLengthLimit = uploadLimit });
+            });
+        });
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "kcc.antiforgery";

@@ -1,4 +1,5 @@
 using KccRights.Cases;
+using KccRights.Collation.Workflow;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Deadlines;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,7 @@ namespace KccRights.Host.Pages;
 /// One task on its own: what a record-owner sees, the task and its case reference and dates, never the rest of the
 /// case. Another team's task is refused, and the refusal audited.
 /// </summary>
-public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, AuditLog audit) : StaffPageModel
+public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, CandidateStore candidates, AuditLog audit) : StaffPageModel
 {
     public CaseTask Task { get; private set; } = null!;
 
@@ -62,6 +63,12 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Au
             return Page();
         }
 
+        if (await CollationTaskRefusal(Task, Outcome, candidates, HttpContext.RequestAborted) is { } refusal)
+        {
+            AddError(refusal.Field, refusal.Message);
+            return Page();
+        }
+
         try
         {
             await actions.CompleteTaskAsync(Task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
@@ -78,6 +85,29 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Au
 
         Done = $"{Task.Title}: done";
         return Redirect("/tasks?view=mine");
+    }
+
+    /// <summary>
+    /// Collation's tasks are not completed by the generic form alone: a manual search records its uploads (or "nothing
+    /// held") through its own page, in the task's transaction; the identity confirmation waits until every candidate of
+    /// band match or review is decided (said in words, rather than as the workflow's refusal of the transition).
+    /// </summary>
+    public static async Task<(string Field, string Message)?> CollationTaskRefusal(CaseTask task, string? outcome, CandidateStore candidates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (task.Type == CollationTaskTypes.ManualSearch)
+        {
+            return ($"task-{task.Id}-files", "Upload what the system holds, or choose that nothing is held.");
+        }
+
+        if (task.Type == CollationTaskTypes.ConfirmIdentities && outcome == "confirmed"
+            && await candidates.UndecidedAsync(task.CaseId, cancellationToken) is var undecided and > 0)
+        {
+            return ("candidates", $"Confirm or reject every candidate of band match or review first: {undecided} undecided");
+        }
+
+        return null;
     }
 
     /// <summary>

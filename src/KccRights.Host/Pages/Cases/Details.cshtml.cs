@@ -1,6 +1,9 @@
 using System.Text.Json;
 using KccRights.Domain.Deadlines;
 using KccRights.Cases;
+using KccRights.Collation.Connectors;
+using KccRights.Collation.Store;
+using KccRights.Collation.Workflow;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Deadlines;
 using KccRights.Infrastructure.Staff;
@@ -16,8 +19,15 @@ namespace KccRights.Host.Pages.Cases;
 /// The case page: summary, the statutory clock, the timeline and the officer's actions. Every view is audited; a role
 /// that may not see whole cases is refused, and the refusal is audited too.
 /// </summary>
-public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges, ILogger<DetailsModel> logger) : StaffPageModel
+public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges, CandidateStore candidates, CollationStore collation, SourceConnectors connectors, TimeProvider time, ILogger<DetailsModel> logger) : StaffPageModel
 {
+    /// <summary>The "Records found" section (access cases from the identity search on), or null.</summary>
+    public CollationSection? Collation { get; private set; }
+
+    [BindProperty] public string? CandidateSystem { get; set; }
+    [BindProperty] public string? CandidatePerson { get; set; }
+    [BindProperty] public string? Decision { get; set; }
+
     public CaseSummary Case { get; private set; } = null!;
 
     public ClockState Clock { get; private set; } = null!;
@@ -157,6 +167,14 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
             return false;
         }
 
+        // Art 15: collation takes only confirmed identities, so every candidate that may be the subject's is decided
+        // first; said here in words rather than as the workflow's generic refusal of the transition.
+        if (await TaskPageModel.CollationTaskRefusal(task, Outcome, candidates, HttpContext.RequestAborted) is { } refusal)
+        {
+            AddError(refusal.Field, refusal.Message);
+            return false;
+        }
+
         await actions.CompleteTaskAsync(task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
         Done = $"{task.Title}: done";
         return true;
@@ -190,6 +208,48 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         {
             throw new ClockChangeRefusedException($"The case's workflow does not take that at its current stage ({Case.WorkflowState}).");
         }
+    }
+
+    /// <summary>
+    /// Confirms or rejects one candidate record while the identity confirmation is open (Art 15: only the subject's own
+    /// records are collated). Audited with the system and the record's id only, never the name shown.
+    /// </summary>
+    public async Task<IActionResult> OnPostDecideAsync(string reference)
+    {
+        if (await LoadAsync(reference) is { } refused)
+        {
+            return refused;
+        }
+
+        var confirmed = Decision == "confirm";
+        if (!Actor.MayChangeCases)
+        {
+            await audit.RecordAsync(Actor.Subject, Actor.Role, "collation.identity-decided", Case.Id, allowed: false, detail: new { system = CandidateSystem, person = CandidatePerson }, cancellationToken: HttpContext.RequestAborted);
+            AddError("candidates", "Your role cannot change cases.");
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Page();
+        }
+
+        if (string.IsNullOrEmpty(CandidateSystem) || string.IsNullOrEmpty(CandidatePerson) || Decision is not ("confirm" or "reject")
+            || CandidateSystem.Length > 100 || CandidatePerson.Length > 200)
+        {
+            AddError("candidates", "Choose Confirm or Reject for one of the candidates.");
+            return Page();
+        }
+
+        try
+        {
+            await candidates.DecideAsync(Case.Id, CandidateSystem, CandidatePerson, confirmed, Actor.Subject, time.GetUtcNow(), HttpContext.RequestAborted);
+        }
+        catch (CollationRefusedException ex)
+        {
+            AddError("candidates", ex.Message);
+            return Page();
+        }
+
+        await audit.RecordAsync(Actor.Subject, Actor.Role, confirmed ? "collation.identity-confirmed" : "collation.identity-rejected", Case.Id, detail: new { system = CandidateSystem, person = CandidatePerson }, cancellationToken: HttpContext.RequestAborted);
+        Done = confirmed ? "Record confirmed as the subject's" : "Record rejected: it is not collated";
+        return Redirect($"/cases/{Case.Reference}#records-found");
     }
 
     public Task<IActionResult> OnPostClaimTaskAsync(string reference) => TaskActAsync(reference, async task =>
@@ -322,6 +382,7 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);
+        Collation = await CollationSection.LoadAsync(found, Tasks, Actor, candidates, collation, connectors, dataSource, HttpContext.RequestAborted);
         // The version the case runs on: after a definition changes, a case not moved to the new version keeps the old one.
         // The diagram is a help, not the case: if that version cannot be read, the page shows the case without it.
         WorkflowDefinition = null;
