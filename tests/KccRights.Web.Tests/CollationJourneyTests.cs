@@ -26,7 +26,7 @@ public class CollationJourneyTests
     private const string AishaAddress = "aisha.begum@example.com";
     private const string Token = "web-test-youth-justice-token";
     private const string YouthJustice = "youth-justice";
-    private const string YouthJusticeTeam = "Youth Justice Service";
+    private const string YouthJusticeTeam = "Youth Justice";
 
     private MailServers _mail = null!;
     private string _connectionString = "";
