@@ -3,7 +3,10 @@ using KccRights.Intake.Classification;
 
 namespace KccRights.Intake.Tests;
 
-/// <summary>The labelled corpus in Fixtures/emails: file, kind, rights, relationship.</summary>
+/// <summary>
+/// The labelled corpus in Fixtures/emails: file, kind, rights, relationship and, where labelled, the data subject's
+/// name (a fifth column: the name intake must record as the person the request is about).
+/// </summary>
 public static class Corpus
 {
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "emails");
@@ -20,15 +23,18 @@ public static class Corpus
             .ToList();
 
     /// <summary>The 16 examples shared with the team (01-16).</summary>
-    public static IReadOnlyList<Label> Examples() => Labels().Where(l => int.Parse(l.File[..2], System.Globalization.CultureInfo.InvariantCulture) <= 16).ToList();
+    public static IReadOnlyList<Label> Examples() => Labels().Where(l => l.Number <= 16).ToList();
 }
 
-public sealed record Label(string File, MessageKind Kind, IReadOnlyList<Right> Rights, Relationship? Relationship)
+public sealed record Label(string File, MessageKind Kind, IReadOnlyList<Right> Rights, Relationship? Relationship, string? SubjectName = null)
 {
+    /// <summary>The file's leading number (01-16 are the shared examples; the corpus runs past 99).</summary>
+    public int Number => int.Parse(new string(File.TakeWhile(char.IsAsciiDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture);
+
     public static Label Parse(string line)
     {
         var cells = line.Split('\t');
-        if (cells.Length != 4 || !MessageKinds.TryParseKind(cells[1], out var kind))
+        if (cells.Length is not (4 or 5) || !MessageKinds.TryParseKind(cells[1], out var kind))
         {
             throw new FormatException($"Bad label line: {line}");
         }
@@ -39,7 +45,7 @@ public sealed record Label(string File, MessageKind Kind, IReadOnlyList<Right> R
         Relationship? relationship = cells[3] == "-"
             ? null
             : MessageKinds.TryParseRelationship(cells[3], out var rel) ? rel : throw new FormatException($"Unknown relationship {cells[3]}");
-        return new Label(cells[0], kind, rights, relationship);
+        return new Label(cells[0], kind, rights, relationship, cells.Length == 5 && cells[4].Length > 0 ? cells[4] : null);
     }
 
     public override string ToString() => File;

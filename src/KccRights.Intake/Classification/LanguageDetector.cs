@@ -4,7 +4,7 @@ namespace KccRights.Intake.Classification;
 
 /// <summary>
 /// A small, explainable language guess from common words and letters: enough to send a request written in Welsh,
-/// Polish or another language to an officer (who can arrange a translation) instead of reading it as English.
+/// Polish, Lithuanian or another language to an officer (who can arrange a translation) instead of reading it as English.
 /// </summary>
 public static partial class LanguageDetector
 {
@@ -17,6 +17,7 @@ public static partial class LanguageDetector
         ("es", Set("el la los las de y que en un una por para con mi mis usted su es no hola gracias datos personales solicitud saludos señor señora"), "ñ¿¡áéíóú"),
         ("de", Set("der die das und ich mein meine sie ihr ist nicht mit für von zu ein eine bitte danke daten personenbezogenen anfrage sehr geehrte damen herren grüßen"), "äöüß"),
         ("ro", Set("și în de la cu pentru că nu o un este mea meu vă rog mulțumesc date personale cerere bună ziua stimate"), "ăâîșțş"),
+        ("lt", Set("ir į iš su kad ne mano jūsų jus prašau prašymas dėl duomenų duomenis asmens laba diena pagarbiai ačiū yra buvo kopiją kopija mane man gimimo data taryba"), "ąčęėįšųūž"),
         ("pt", Set("o a os as de e que em um uma por para com meu minha meus não você obrigado dados pessoais pedido olá senhor senhora"), "ãõçáéíóúâê"),
     ];
 

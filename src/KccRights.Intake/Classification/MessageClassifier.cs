@@ -181,6 +181,7 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
             rightReasons.Add($"\"{foiFirst.Phrase}\" and nothing about a person's own data: treated as FOI");
             chosen = [];
         }
+        chosen = DropEarlierRequests(chosen, CaseReferenceText().Replace(Rules.Disclaimer.Replace(body, " "), "(case reference)"), rightReasons);
         var complaint = chosen.Any(c => c.Key == Right.Complaint);
 
         // 3. Replies on a case: a reference in the subject, or a reply in a thread with no new request in it.
@@ -202,6 +203,23 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
             {
                 reply = (0.7, "a reply (In-Reply-To/References and a Re: subject) with no new request in it");
             }
+        }
+
+        // Issue 14, item 7: an advert or a newsletter that talks about erasure or subject access asks for nothing.
+        if (reply is null && subjectRefs.Count == 0 && Marketing(message, subject, text) is { } marketing)
+        {
+            var marketingReasons = new List<string> { marketing.Reason };
+            marketingReasons.AddRange(chosen.Select(c => $"mentions {c.Key.Id()} as a topic, not as a request"));
+            return baseResult with
+            {
+                Kind = MessageKind.Other,
+                Confidence = marketing.Confidence,
+                Reasons = marketingReasons,
+                Requester = requester,
+                Language = language.Code,
+                NeedsTriage = true,
+                TriageReasons = [marketing.Reason],
+            };
         }
 
         if (reply is { } r)
@@ -421,6 +439,73 @@ public sealed partial class MessageClassifier(ClassifierOptions options, TimePro
         }
 
         return kept;
+    }
+
+    /// <summary>
+    /// Issue 14, item 7: a complaint names the request it is about ("my SAR response was incomplete", "I asked you to
+    /// delete it and you refused"). A right whose only evidence is such a mention is background to the complaint, not a
+    /// new request (DPA 2018 s.164A: the complaint is about the handling of that request; a new case would double it).
+    /// The subject line of a complaint names its topic ("Subject access request - no reply"), so only the body counts.
+    /// </summary>
+    private List<KeyValuePair<Right, double>> DropEarlierRequests(List<KeyValuePair<Right, double>> chosen, string body, List<string> reasons)
+    {
+        if (!chosen.Any(c => c.Key == Right.Complaint) || chosen.Count == 1)
+        {
+            return chosen;
+        }
+
+        const string Placeholder = " (the earlier request) ";
+        var rescored = ScoreRights(string.Empty, Rules.EarlierRequest.Replace(body, Placeholder), out _);
+        var kept = new List<KeyValuePair<Right, double>>();
+        foreach (var candidate in chosen)
+        {
+            if (candidate.Key != Right.Complaint && rescored.GetValueOrDefault(candidate.Key) < options.RightThreshold)
+            {
+                reasons.Add($"{candidate.Key.Id()} is the earlier request the complaint is about, not a new one");
+            }
+            else
+            {
+                kept.Add(candidate);
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>Marketing or a newsletter: list headers (RFC 2369) and the words of adverts, with nothing about the writer's own data.</summary>
+    private static (double Confidence, string Reason)? Marketing(MimeMessage message, string subject, string text)
+    {
+        var missing = 1.0;
+        var phrases = new List<string>();
+        if (message.Headers.Contains(HeaderId.ListUnsubscribe))
+        {
+            missing *= 1 - 0.6;
+            phrases.Add("List-Unsubscribe header");
+        }
+
+        if (message.Headers.Contains(HeaderId.ListId))
+        {
+            missing *= 1 - 0.4;
+            phrases.Add("List-Id header");
+        }
+
+        foreach (var rule in Rules.Marketing)
+        {
+            var match = rule.Pattern.Match(rule.SubjectOnly ? subject : text);
+            if (match.Success)
+            {
+                missing *= 1 - rule.Weight;
+                phrases.Add($"\"{Phrase(match.Value)}\"");
+            }
+        }
+
+        var score = Math.Round(1 - missing, 2);
+        if (score < 0.75 || Rules.OwnDataCue.IsMatch(text))
+        {
+            return null;
+        }
+
+        return (score, $"marketing or a newsletter, not a request (no case, no acknowledgement): {string.Join(", ", phrases)}");
     }
 
     private static (Relationship, string) DecideRelationship(string text, string? fromName)

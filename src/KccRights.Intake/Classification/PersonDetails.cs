@@ -6,8 +6,33 @@ namespace KccRights.Intake.Classification;
 internal static partial class PersonDetails
 {
     // Two to four capitalised words: Daniel Okafor, Jade Parker, Mary-Jane O'Neill, Aisha Begum.
-    private const string Word = @"(?:[A-Z]['’])?(?:Mc|Mac)?[A-Z][\p{Ll}]+(?:[\-'’][A-Z][\p{Ll}]+)?";
-    private const string Name = @"(?<name>(?-i:" + Word + @"(?:[ \t]+(?:" + Word + @"|(?:de|van|von|da|du|bin|al|ap)(?=[ \t]+[A-Z]))){1,3}))";
+    // Issue 14, item 7: names begin with any capital (Łukasz, Żaneta, Šarūnas), not only A to Z.
+    private const string Word = @"(?:[A-Z]['’])?(?:Mc|Mac)?\p{Lu}[\p{Ll}]+(?:[\-'’]\p{Lu}[\p{Ll}]+)?";
+    private const string Name = @"(?<name>(?-i:" + Word + @"(?:[ \t]+(?:" + Word + @"|(?:de|van|von|da|du|bin|al|ap)(?=[ \t]+\p{Lu}))){1,3}))";
+
+    // A date-of-birth or age cue after a name, in the languages Kent's families write in.
+    private const string BirthCue = @"(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth|data\s+urodzenia|ur\.|urodzon[ya]|data\s+na[sș]terii|n[ăa]scut[ăa]?|gimimo\s+data|gim\.|fecha\s+de\s+nacimiento|nacid[oa]|data\s+de\s+nascimento|n[ée]e?\s+le|geboren)";
+    private const string AgeCue = @"(?i:aged\s+\d{1,2}\b|age\s+\d{1,2}\b|who\s+is\s+\d{1,2}\b|\(\s*(?:aged?\s+)?\d{1,2}\s*\)|\d{1,2}\s*(?:years?\s+old|yrs?\b))";
+
+    // Greetings, request words and honorifics in other languages: never a name, nor part of one (issue 14, item 7:
+    // "Wniosek" - Polish for "request" - was once taken as a requester's name).
+    private static readonly string[] ForeignNotNameWords =
+    [
+        // Polish
+        "Wniosek", "Dzień", "Dzien", "Dobry", "Dobrego", "Szanowni", "Szanowny", "Szanowna", "Państwo", "Panstwo", "Pan", "Pani", "Panie", "Witam", "Proszę", "Prosze", "Prośba", "Dziękuję", "Dziekuje", "Pozdrawiam", "Poważaniem", "Rodo", "Dotyczy",
+        // Romanian
+        "Bună", "Buna", "Ziua", "Ziuă", "Stimate", "Stimată", "Stimata", "Stimați", "Domnule", "Domnul", "Doamnă", "Doamna", "Cerere", "Mulțumesc", "Multumesc", "Stimă", "Stima",
+        // Lithuanian
+        "Laba", "Diena", "Sveiki", "Gerbiami", "Gerbiamas", "Gerbiama", "Prašymas", "Prasymas", "Prašau", "Ponas", "Ponia", "Pagarbiai", "Ačiū", "Aciu",
+        // Urdu and Punjabi, transliterated
+        "Assalam", "Assalamu", "Asalam", "Salam", "Salaam", "Alaikum", "Alaykum", "Aleikum", "Walaikum", "Janab", "Jenab", "Mohtaram", "Mohtarma", "Sahib", "Sahiba", "Shukriya", "Darkhwast", "Meherbani", "Namaste", "Sat", "Sri", "Akal",
+        // Spanish and Portuguese
+        "Hola", "Buenos", "Bueno", "Buenas", "Buena", "Días", "Dias", "Día", "Dia", "Tardes", "Tarde", "Estimado", "Estimada", "Estimados", "Señor", "Señora", "Señores", "Senor", "Senora", "Solicitud", "Solicito", "Saludos", "Atentamente", "Gracias", "Olá", "Ola", "Bom", "Boa", "Pedido", "Prezados", "Obrigado", "Obrigada",
+        // French, German, Italian, Turkish
+        "Bonjour", "Madame", "Monsieur", "Demande", "Cordialement", "Guten", "Tag", "Sehr", "Geehrte", "Geehrter", "Antrag", "Herr", "Frau", "Ciao", "Salve", "Buongiorno", "Richiesta", "Merhaba", "Talep", "Sayın",
+        // English greetings
+        "Good", "Morning", "Afternoon", "Evening", "Greetings", "Hiya", "Hey", "Hallo", "Hullo",
+    ];
     private const string Title = @"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?";
 
     private static readonly HashSet<string> NotNameWords = new(StringComparer.Ordinal)
@@ -21,6 +46,8 @@ internal static partial class PersonDetails
         "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December", "UPN", "Upn", "Pupil", "Number", "Care", "Leaver", "Mum", "Dad", "Son", "Daughter",
     };
+
+    static PersonDetails() => NotNameWords.UnionWith(ForeignNotNameWords);
 
     private static readonly string[] OrganisationWords =
         ["solicitor", "llp", " ltd", "limited", "& co", "and co", "team", "council", "school", "academy", "college", "services", "law", "legal", "chambers", "office", "desk", "department", "trust", "nhs", "news"];
@@ -61,7 +88,8 @@ internal static partial class PersonDetails
             words.RemoveAt(0);
         }
 
-        return words.Count >= 2 ? string.Join(' ', words) : null;
+        // A greeting or request word inside the capture ("Bună Ziua Mihai") is not part of a name.
+        return words.Count >= 2 && !words.Any(NotNameWords.Contains) ? string.Join(' ', words) : null;
     }
 
     public static (string Name, string Phrase)? SubjectName(string text, Relationship relationship)
@@ -163,21 +191,37 @@ internal static partial class PersonDetails
         return null;
     }
 
+    /// <summary>
+    /// Issue 14, item 7: a parent, guardian, carer or professional names the child they act for: "Jack Harper's mum",
+    /// "the father of Mia Kowalski", "special guardian for Amelia Ross", "a little girl called Ruby Lane".
+    /// </summary>
+    private static readonly Regex[] ActingForPatterns =
+    [
+        new(@"(?<![\p{L}])" + Name + @"['’]s?[ \t]+(?i:(?:birth\s+|adoptive\s+|step-?|special\s+|legal\s+|foster\s+|kinship\s+|allocated\s+|named\s+)?(?:mum|mom|mummy|dad|daddy|mother|father|parents?|guardian|carers?|social\s+worker|key\s*worker|support\s+worker|advocate|personal\s+adviser))\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:mum|mom|dad|mother|father|parents?|guardian|guardianship\s+order|carers?|social\s+worker|key\s*worker|support\s+worker|advocate|personal\s+adviser)\s+(?:of|for|to))[ \t]+" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:girl|boy|child|young\s+person|teenager|son|daughter|lad|baby|toddler)\s+(?:called|named))[ \t]+" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:I|we)\s+(?:currently\s+)?(?:foster|look\s+after|care\s+for))[ \t]+" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\bwhere)[ \t]+" + Name + @"(?=,|[ \t]+(?i:lives|is\s+living|is\s+placed))", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+    ];
+
     private static readonly Regex[] SelfPatterns =
     [
         new(@"(?i:\bmy\s+name\s+is)[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:nazywam\s+si[eę]|mam\s+na\s+imi[eę]|numele\s+meu\s+este|m[ăa]\s+numesc|mano\s+vardas(?:\s+yra)?|me\s+llamo|mi\s+nombre\s+es|meu\s+nome\s+[ée]|je\s+m'appelle|mein\s+Name\s+ist|ich\s+hei(?:ß|ss)e|mera\s+naam|mera\s+nam)(?:\s+(?:hai|jest|es))?)[ \t]+" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
         new(@"(?i:\bI\s+am)[ \t]+" + Title + Name + @"(?=[ \t]*[,.(]|[ \t]+(?i:and|born|dob|d\.o\.b))", RegexOptions.CultureInvariant, RegexBudget.Timeout),
         new(@"\(" + Name + @",[ \t]*(?i:born|dob|d\.o\.b|date\s+of\s+birth|\d)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
-        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)" + BirthCue + @"(?!\w)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
         new(@"(?<![\p{L}])" + Name + @"[ \t]*,?[ \t]*(?=\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] ChildPatterns =
     [
-        new(@"(?i:\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|child|stepson|stepdaughter|step-son|step-daughter|boy|girl))(?:'s)?,?[ \t]+(?:(?i:is|called|named)[ \t]+)?" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?i:\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|child|stepson|stepdaughter|step-son|step-daughter|boy|girl)|\bmojego\s+syna|\bmojej\s+c[oó]rki|\bmoje(?:go)?\s+dziecka|\bmeri\s+(?:beti|bachi)|\bmera\s+(?:beta|bacha)|\bmi\s+hij[oa]|\bfiul\s+meu|\bfiica\s+mea)(?:'s)?,?[ \t]+(?:(?i:is|called|named)[ \t]+)?" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
         new(@"(?i:\b(?:child|pupil|student)(?:'s)?\s+(?:full\s+)?name\s*:)[ \t]*" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
         new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
-        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        .. ActingForPatterns,
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)" + BirthCue + @"(?!\w)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+)" + AgeCue, RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] ClientPatterns =
@@ -193,7 +237,9 @@ internal static partial class PersonDetails
     [
         new(@"(?i:\bmy\s+(?:late\s+)?(?:mother|father|mum|dad|brother|sister|husband|wife|partner|grandson|granddaughter|grandchild|nephew|niece|foster\s+(?:son|daughter|child)))(?:'s)?,?[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
         new(@"(?i:\bon\s+behalf\s+of)[ \t]+" + Title + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
-        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)(?i:born|dob|d\.o\.b\.?|date\s+of\s+birth)\b", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        .. ActingForPatterns,
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+\(?)" + BirthCue + @"(?!\w)", RegexOptions.CultureInvariant, RegexBudget.Timeout),
+        new(@"(?<![\p{L}])" + Name + @"(?:,[ \t]*|[ \t]+)" + AgeCue, RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
     private static readonly Regex[] LabelPatterns =
@@ -203,7 +249,7 @@ internal static partial class PersonDetails
         new(@"(?i:\bimi[eę]\s+i\s+nazwisko\s*:|\benw\s*:)[ \t]*" + Name, RegexOptions.CultureInvariant, RegexBudget.Timeout),
     ];
 
-    [GeneratedRegex(@"(?i:\b(?:kind|best|warm)?\s*regards|\bthanks|\bthank\s+you|\bmany\s+thanks|\byours\s+(?:sincerely|faithfully|truly)|\bcheers|\bz\s+powa[żz]aniem|\bpozdrawiam|\bcofion(?:\s+gorau)?|\byn\s+gywir)[,!.]?[ \t]*\r?\n+[ \t]*" + Name + @"[ \t]*(?:\r?\n|$)", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
+    [GeneratedRegex(@"(?i:\b(?:kind|best|warm)?\s*regards|\bthanks|\bthank\s+you|\bmany\s+thanks|\byours\s+(?:sincerely|faithfully|truly)|\bcheers|\bz\s+powa[żz]aniem|\bpozdrawiam|\bcofion(?:\s+gorau)?|\byn\s+gywir|\bdzi[eę]kuj[eę]|\bz\s+wyrazami\s+szacunku|\bmul[tț]umesc|\bcu\s+stim[aă]|\bcu\s+respect|\bpagarbiai|\ba[cč]i[uū]|\bsaludos|\batentamente|\bgracias|\bcordialement|\bmit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|\batenciosamente|\bobrigad[oa]|\bshukriya|\bjazak\s*allah(?:\s+khair)?)[,!.]?[ \t]*\r?\n+[ \t]*" + Name + @"[ \t]*(?:\r?\n|$)", RegexOptions.CultureInvariant, RegexBudget.Milliseconds)]
     private static partial Regex SignOff();
 
     [GeneratedRegex(@"(?i:\b(?:previously|formerly(?:\s+known\s+as)?|n[ée]e|maiden\s+name(?:\s+(?:was|is))?:?|previous\s+(?:sur)?names?(?:\s+(?:was|were|is))?:?|former\s+(?:sur)?names?:?|birth\s+name:?|known\s+as|also\s+known\s+as|aka|f/k/a))[ \t]+(?<prev>(?-i:[A-Z][\p{Ll}'’\-]+(?:[ \t]+[A-Z][\p{Ll}'’\-]+){0,2}))", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexBudget.Milliseconds)]

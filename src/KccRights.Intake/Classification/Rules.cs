@@ -46,6 +46,11 @@ internal static class Rules
             PhraseRule.Subject("records request in the subject", 0.5, @"^(?:(?:re|fw|fwd):\s*)?(?:(?:request\s+for\s+(?:my|his|her|our|a\s+copy\s+of))|(?:records?|personal\s+data|data|information)\s+request|access\s+to\s+(?:my|records))"),
             PhraseRule.Text("access request (Welsh)", 0.7, @"\bcais\s+(?:gwrthrych\s+)?am\s+(?:fynediad|wybodaeth)|\bcopi\s+o(?:'r|r)?\s+(?:holl\s+)?(?:wybodaeth|data|cofnodion)|\bgwybodaeth\s+(?:bersonol\s+)?sydd\s+gennych"),
             PhraseRule.Text("access request (Polish)", 0.7, @"\bdost[eę]p(?:u)?\s+do\s+(?:moich\s+|swoich\s+|jego\s+|jej\s+)?danych|\bkopi[eęi]\s+(?:moich\s+|wszystkich\s+|swoich\s+)?danych|\bart(?:ykuł|ykulu|\.)?\s*15\s+rodo|\bwniosek\s+o\s+(?:udost[eę]pnienie|dost[eę]p)"),
+            // Issue 14, item 7: requests arrive in the languages Kent's families write in; an officer checks each (triage).
+            PhraseRule.Text("access request (Romanian)", 0.7, @"\bcopi[ea]\s+(?:a\s+)?(?:tuturor\s+)?datelor\s+(?:mele|personale)|\bacces(?:ul)?\s+la\s+datele\s+(?:mele|personale)"),
+            PhraseRule.Text("access request (Lithuanian)", 0.7, @"\bduomen[uų]\b[^.]{0,80}\bkopij|\bkopij\w*\s+(?:mano\s+)?(?:asmens\s+)?duomen|\bsusipa[zž]in\w*\s+su\s+(?:mano\s+)?(?:asmens\s+)?duomen"),
+            PhraseRule.Text("access request (Spanish/Portuguese)", 0.7, @"\bc[oó]pia\s+(?:de\s+(?:todos\s+)?(?:mis|los)|dos\s+(?:meus\s+)?)\s*datos?|\bc[oó]pia\s+dos\s+(?:meus\s+)?dados|\bacceso\s+a\s+(?:mis|los)\s+datos|\bacesso\s+aos\s+(?:meus\s+)?dados"),
+            PhraseRule.Text("access request (French/German)", 0.7, @"\bcopie\s+de\s+(?:toutes\s+)?mes\s+donn[ée]es|\bacc[eè]s\s+[àa]\s+mes\s+donn[ée]es|\bKopie\s+(?:aller\s+)?meiner\s+(?:personenbezogenen\s+)?Daten|\bAuskunft\s+über\s+(?:meine|die)"),
         ],
 
         // UK GDPR Art 16: rectification.
@@ -77,6 +82,9 @@ internal static class Rules
             PhraseRule.Text("delete (subject)", 0.6, @"^(?:(?:re|fw|fwd):\s*)?(?:please\s+)?(?:delete|erase|remove)\b"),
             PhraseRule.Text("erasure (Polish)", 0.75, @"\busuni[eę]ci[ea]\s+(?:moich\s+|wszystkich\s+)?danych|\bprawo\s+do\s+bycia\s+zapomnianym|\busu[nń]\s+(?:moje|wszystkie)"),
             PhraseRule.Text("erasure (Welsh)", 0.75, @"\bdileu\s+(?:fy|yr|y|eich|ei)\b"),
+            PhraseRule.Text("erasure (Romanian)", 0.75, @"\b[sș]terge(?:[tț]i|rea)?\s+(?:toate\s+)?datel"),
+            PhraseRule.Text("erasure (Lithuanian)", 0.75, @"\bi[sš]trin\w*\s+(?:visus\s+)?(?:mano\s+)?(?:asmens\s+)?duomen"),
+            PhraseRule.Text("erasure (Spanish/Portuguese/French/German)", 0.75, @"\b(?:borr(?:ar|en|e)|elimin(?:ar|en|e)|supri(?:mir|man))\s+(?:todos\s+)?mis\s+datos|\bsupresi[oó]n\s+de\s+mis\s+datos|\bapag(?:ar|uem)\s+(?:todos\s+)?os\s+meus\s+dados|\bsupprim(?:er|ez)\s+(?:toutes\s+)?mes\s+donn[ée]es|\bL[öo]schung\s+meiner"),
         ],
 
         // UK GDPR Art 18: restriction.
@@ -146,7 +154,9 @@ internal static class Rules
 
     /// <summary>A complaint under s.164A is about personal data; a complaint about a teacher or a bin is for corporate complaints.</summary>
     public static readonly Regex ComplaintContext = RegexBudget.Create(
-        @"\b(?:request|SAR|personal\s+(?:data|information)|my\s+data|data\s+protection|GDPR|breach|privacy|shared\s+my|disclosed|records|information\s+(?:you|the\s+council)|KCC-[A-Z]{3}-\d{4}-\d{6})",
+        @"\b(?:request|SAR|personal\s+(?:data|information)|my\s+data|data\s+protection|GDPR|breach|privacy|shared\s+my|disclosed|records|information\s+(?:you|the\s+council)|KCC-[A-Z]{3}-\d{4}-\d{6})"
+        // Issue 14, item 7: the handling of an earlier right (a correction never made, an objection ignored) is a s.164A matter.
+        + @"|\b(?:my|his|her|our)\s+(?:personal\s+)?(?:details|objection|(?:sur)?name|address|date\s+of\s+birth)\b|\b(?:corrected|rectif\w+|erased|deleted|objected)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     public static readonly PhraseRule[] FreedomOfInformation =
@@ -160,6 +170,39 @@ internal static class Rules
     /// <summary>Signs a request is about a person (the writer, their child, a client), not about the council's statistics.</summary>
     public static readonly Regex PersonalCue = RegexBudget.Create(
         @"\b(?:about|on|of|concerning|regarding|relating\s+to)\s+(?:me|myself|my\s+\w+|him|her|our\s+client)\b|\bmy\s+(?:own\s+)?(?:records|data|information|file|details|personal)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Issue 14, item 7: marketing and newsletters (a conference advert, a vendor's pitch, a newsletter) mention erasure
+    /// or subject access as topics, never as a request from a person about themself. Several of these together, and no
+    /// sign of the writer's own data, mean not a request: no case, no acknowledgement, an officer sees it in triage.
+    /// </summary>
+    public static readonly PhraseRule[] Marketing =
+    [
+        PhraseRule.Text("unsubscribe", 0.6, @"\bunsubscrib\w*\b|\b(?:opt\s+out\s+of|stop\s+receiving)\s+(?:future\s+|these\s+|our\s+)?(?:mailings|emails|e-?mails|updates|newsletters?|marketing)\b|\bno\s+longer\s+wish\s+to\s+receive\b|\b(?:rather\s+not|don't\s+want\s+to)\s+hear\s+about\b"),
+        PhraseRule.Text("why you received it", 0.6, @"\byou\s+(?:are|'re|’re)\s+receiving\s+this\b|\byou\s+received\s+this\s+(?:e-?mail|newsletter|message)\s+because\b"),
+        PhraseRule.Text("mailing preferences", 0.5, @"\b(?:manage|update|change)\s+(?:your\s+)?(?:email\s+|mailing\s+|subscription\s+)?preferences\b|\bview\s+(?:this\s+(?:e-?mail|newsletter)\s+)?in\s+(?:your|a)\s+browser\b|\bforward\s+this\s+(?:e-?mail|newsletter|bulletin)\s+to\b"),
+        PhraseRule.Text("newsletter", 0.4, @"\bin\s+this\s+(?:issue|edition)\b|\b(?:this|our|the)\s+(?:newsletter|bulletin|e-?bulletin|digest)\b|\bread\s+(?:the\s+full\s+(?:story|stories|article)|more|our\s+summary)\b"),
+        PhraseRule.Text("event booking", 0.5, @"\b(?:book|reserve|secure|claim)\s+(?:your|a)\s+(?:free\s+|complimentary\s+)?(?:place|seat|spot|ticket)s?\b|\bsave\s+the\s+date\b|\bearly[-\s]?bird\b|\bregister\s+(?:now|here|today|at|online)\b|\benrol\s+(?:now|today)\b|\bplaces\s+are\s+(?:limited|filling)\b|\bdelegates\b|\bbreakout\b|\b(?:join|see)\s+(?:us|you)\s+(?:at|there)\b"),
+        PhraseRule.Text("demo or trial", 0.5, @"\b(?:book|request|schedule|arrange)\s+(?:you\s+)?(?:a\s+)?(?:quick\s+|free\s+|short\s+|live\s+)?demo\b|\bfree\s+(?:\d+[-\s]day\s+)?(?:trial|webinar|consultation|audit)\b|\bwebinars?\b"),
+        PhraseRule.Text("asks for a sales call", 0.5, @"\b\d+\s+minutes?\b[^.\n]{0,40}\b(?:call|chat|meeting)\b|\b(?:quick|short|brief)\s+(?:call|chat)\b|\bopen\s+to\s+(?:a\s+)?(?:call|chat|conversation)\b|\bwon't\s+follow\s+up\b|\b(?:isn't|is\s+not)\s+relevant\b|\bnot\s+the\s+right\s+person\b|\breach(?:ing)?\s+out\b"),
+        PhraseRule.Text("product", 0.4, @"\bour\s+(?:software|platform|solution|product|tool)s?\b|\b(?:councils|organisations|customers|clients|schools)\s+(?:like\s+yours|using|we\s+work\s+with|we\s+speak\s+to)\b"),
+        PhraseRule.Text("sponsorship or appeal", 0.5, @"\bsponsored\s+by\b|\bsponsorship\s+packages?\b|\bdonate\s+(?:today|now|here)\b|\bregistered\s+charity\b|\b(?:group|early)\s+discount\b"),
+    ];
+
+    /// <summary>Signs the writer asks about their own (or their child's, or their client's) data: never marketing.</summary>
+    public static readonly Regex OwnDataCue = RegexBudget.Create(
+        @"\bmy\s+(?:own\s+)?(?:personal\s+)?(?:data|records?|information|file|details)\b|\b(?:about|on|of|concerning|regarding)\s+me\b|\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|child|children|sons|daughters)\b|\b(?:our|my)\s+client\b|\bKCC-[A-Z]{3}-\d{4}-\d{6}\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Issue 14, item 7: in a complaint, the words that name the earlier request it is about ("my SAR", "I asked you to
+    /// delete", "your refusal to correct") are background, not a new request. Removed before the rights are scored again.
+    /// </summary>
+    public static readonly Regex EarlierRequest = RegexBudget.Create(
+        @"\b(?:my|our|the|this|that|his|her|their|previous|earlier|original|first|last)\s+(?:\w+\s+){0,2}?(?:subject\s+access\s+request|SARs?|(?:access|erasure|deletion|rectification|correction|objection|data|information|records?)\s+request|request\s+for\s+(?:access|erasure|deletion|correction|my\s+\w+)|right\s+(?:of|to)\s+(?:access|erasure|object)|objection|request)\b"
+        + @"|\b(?:I|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:asked|requested|applied|wrote|written|made|submitted|sent|objected|emailed)\b[^.!?]{0,160}"
+        + @"|\b(?:refus\w*|fail\w*|declin\w*|delay\w*|neglect\w*|decision)\s+(?:to|in|not\s+to)\s+[^.!?\n]{0,80}",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     public static readonly PhraseRule[] Spam =
@@ -183,7 +226,11 @@ internal static class Rules
         ],
         [Relationship.Child] =
         [
-            PhraseRule.Text("my son or daughter", 0.85, @"\bmy\s+(?:\w+\s+)?(?:son|daughter|child|children|stepson|stepdaughter|step-son|step-daughter|boy|girl|kids?|lad|lass)\b"),
+            PhraseRule.Text("my son or daughter", 0.85, @"\bmy\s+(?:\w+\s+)?(?:son|daughter|child|children|stepson|stepdaughter|step-son|step-daughter|boy|girl|kids?|lad|lass|sons|daughters|twins|boys|girls)(?:'s|’s|s'|s’)?\b"),
+            // Issue 14, item 7: "I'm Jack's mum", "as the father of Mia", "we are Noah's parents": the child is the subject.
+            PhraseRule.Text("the child's parent", 0.85, @"\b(?:as|I\s+am|I'm|I’m|we\s+are|we're|we’re)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+|(?-i:(?:\p{Lu}[\p{L}'’\-]+\s+){0,2}\p{Lu}[\p{L}\-]+)['’]s?\s+)?(?:birth\s+|adoptive\s+|step-?)?(?:mother|father|mum|mom|mummy|dad|daddy|parents?)\b(?!\s+(?:of\s+)?(?:three|two|four|five|myself))"),
+            PhraseRule.Text("guardian with parental responsibility", 0.85, @"\bspecial\s+guardian(?:ship)?\b|\blegal\s+guardian\b|\bguardianship\s+order\b|\b(?:I\s+am|I'm|I’m|as)\s+(?:his|her|their|the\s+child's|(?-i:\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+)?)['’]s)\s+guardian\b"),
+            PhraseRule.Text("my child (other languages)", 0.8, @"\b(?:meri\s+(?:beti|bachi)|mera\s+(?:beta|bacha)|mere\s+(?:bete|bachon?)|mi\s+hij[oa]s?|fiul\s+meu|fiica\s+mea|copilul\s+meu|mano\s+(?:s[uū]n\w*|dukr\w*|vaik\w*)|meu\s+filho|minha\s+filha)\b"),
             PhraseRule.Text("my N-year-old", 0.8, @"\bmy\s+\d{1,2}[-\s]?(?:year|yr)s?[-\s]?old\b"),
             PhraseRule.Text("our son or daughter", 0.8, @"\bour\s+(?:\w+\s+)?(?:son|daughter|child|children)\b"),
             PhraseRule.Text("parental responsibility", 0.8, @"\bparental\s+responsibility\b"),
@@ -198,6 +245,9 @@ internal static class Rules
             PhraseRule.Text("grandchild or foster child", 0.9, @"\bmy\s+(?:grandson|granddaughter|grandchild|nephew|niece|foster\s+(?:son|daughter|child))\b"),
             PhraseRule.Text("power of attorney", 0.85, @"\bpower\s+of\s+attorney\b"),
             PhraseRule.Text("acts in a role", 0.7, @"\bI\s+am\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:advocate|social\s+worker|appointee|support\s+worker|key\s+worker|MP|councillor|deputy)\b"),
+            // Issue 14, item 7: carers and professionals acting for a child in their care (no parental responsibility).
+            PhraseRule.Text("acts for a child in their care", 0.85, @"\b(?:(?:I|we)\s*(?:am|'m|’m|are|'re|’re|have\s+been|'ve\s+been|’ve\s+been|became|become)|as)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+|(?-i:(?:\p{Lu}[\p{L}\-]+\s+){0,2}\p{Lu}[\p{L}\-]+)['’]s\s+)?(?:approved\s+|registered\s+)?(?:foster|kinship|connected|family\s+and\s+friends)\s+(?:carers?|parents?|mum|mother|dad|father)\b|\b(?:I|we)\s+(?:currently\s+)?foster\b|\b(?:in|into)\s+(?:my|our)\s+(?:foster\s+)?care\b|\bfostering\s+(?:him|her|them)\b"),
+            PhraseRule.Text("a professional's role", 0.85, @"\b(?:I\s+am|I'm|I’m|as|in\s+my\s+role\s+as)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+|(?-i:\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+)?)['’]s\s+)?(?:allocated\s+|named\s+|registered\s+|residential\s+|independent\s+)?(?:advocate|social\s+worker|appointee|support\s+worker|key\s*worker|personal\s+adviser|reviewing\s+officer|care\s+worker|manager\s+of\s+(?:the\s+|a\s+)?children'?s\s+home|registered\s+manager|(?:foster|kinship)\s+carer|carer)\b"),
             PhraseRule.Text("a relative's records", 0.8, @"\bmy\s+(?:late\s+)?(?:mother|father|mum|dad|brother|sister|husband|wife|partner)'?s?\s+(?:\w+\s+)?(?:records|file|data|information)"),
         ],
         [Relationship.Self] =

@@ -139,7 +139,7 @@ public class BoundedWorkTests
             }
         }
 
-        found.AddRange(Rules.RightRules.Values.SelectMany(r => r).Concat(Rules.RelationshipRules.Values.SelectMany(r => r)).Concat(Rules.FreedomOfInformation).Concat(Rules.Spam)
+        found.AddRange(Rules.RightRules.Values.SelectMany(r => r).Concat(Rules.RelationshipRules.Values.SelectMany(r => r)).Concat(Rules.FreedomOfInformation).Concat(Rules.Spam).Concat(Rules.Marketing)
             .Select(r => ("rule " + r.Label, r.Pattern)));
         Assert.That(found, Has.Count.GreaterThan(40));
         Assert.Multiple(() =>

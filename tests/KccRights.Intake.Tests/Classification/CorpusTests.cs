@@ -9,13 +9,15 @@ public class CorpusTests
 
     public static IEnumerable<Label> AllLabels() => Corpus.Labels();
 
+    public static IEnumerable<Label> LabelsWithSubject() => Corpus.Labels().Where(l => l.SubjectName is not null);
+
     [Test]
     public void Corpus_HasTheSharedExamplesAndAtLeastFortyOfOurOwn()
     {
         var labels = Corpus.Labels();
 
-        Assert.That(labels.Count(l => string.CompareOrdinal(l.File, "17") < 0), Is.EqualTo(16));
-        Assert.That(labels.Count(l => string.CompareOrdinal(l.File, "17") >= 0), Is.GreaterThanOrEqualTo(40));
+        Assert.That(labels.Count(l => l.Number <= 16), Is.EqualTo(16));
+        Assert.That(labels.Count(l => l.Number > 16), Is.GreaterThanOrEqualTo(40));
         Assert.That(labels.Select(l => l.File), Is.All.Matches<string>(f => File.Exists(Corpus.PathOf(f))));
     }
 
@@ -32,6 +34,15 @@ public class CorpusTests
             Assert.That(result.Reasons, Is.Not.Empty, "every decision names the phrases that made it");
             Assert.That(result.Confidence, Is.InRange(0.0, 1.0));
         });
+    }
+
+    /// <summary>Issue 14, item 7: the person the request is about, never the sender acting for them nor a greeting.</summary>
+    [TestCaseSource(nameof(LabelsWithSubject))]
+    public void Message_RecordsTheLabelledDataSubject(Label label)
+    {
+        var result = Classifier.Classify(Corpus.Read(label.File));
+
+        Assert.That(result.Subject.Name, Is.EqualTo(label.SubjectName), string.Join(" | ", result.Reasons));
     }
 
     [TestCaseSource(nameof(AllLabels))]

@@ -212,6 +212,60 @@ public class IntakeProcessorTests
         });
     }
 
+    /// <summary>Issue 14, item 7: a conference advert that mentions erasure opened a case and was acknowledged to the advertiser.</summary>
+    [TestCase("96-conference-advert-erasure.eml")]
+    [TestCase("98-vendor-sar-software-pitch.eml")]
+    public async Task MarketingThatMentionsRights_OpensNoCase_SendsNothing_AndGoesToTriage(string file)
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+
+        var outcome = await ProcessAsync(harness, file, DateTimeOffset.UtcNow);
+
+        var reasons = await harness.ScalarAsync<string>("SELECT reasons::text FROM intake_triage WHERE inbound_message_id = @id", new { id = outcome.MessageId });
+        Assert.Multiple(async () =>
+        {
+            Assert.That(outcome.Status, Is.EqualTo("triage"));
+            Assert.That(outcome.OpenedCases, Is.Empty);
+            Assert.That(reasons, Does.Contain("marketing or a newsletter"));
+            Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM cases"), Is.Zero);
+            Assert.That(harness.Jobs.Jobs, Is.Empty, "no acknowledgement to an advertiser");
+            Assert.That(harness.Workflows.Started, Is.Empty);
+        });
+    }
+
+    /// <summary>Issue 14, item 7: a complaint about "my SAR response" also opened an access case.</summary>
+    [Test]
+    public async Task ComplaintAboutAnEarlierAccessRequest_OpensOnlyTheComplaint()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+
+        var outcome = await ProcessAsync(harness, "102-complaint-sar-response-incomplete.eml", DateTimeOffset.UtcNow);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(outcome.OpenedCases.Select(c => c.Right), Is.EqualTo(new[] { Right.Complaint }));
+            Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM cases"), Is.EqualTo(1));
+        });
+    }
+
+    /// <summary>Issue 14, item 7: a foster carer for a child, and a parent objecting for a son, were recorded as the subject.</summary>
+    [TestCase("107-foster-carer-access.eml", "other", "Denise Hollis", "Jayden Price")]
+    [TestCase("118-mum-objects-son-photo.eml", "child", "Karen Harper", "Jack Harper")]
+    public async Task SomeoneActingForAChild_RecordsTheChildAsTheSubject_AndAsksForProof(string file, string relationship, string requester, string subject)
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+
+        await ProcessAsync(harness, file, DateTimeOffset.UtcNow);
+
+        var row = (await harness.QueryAsync<(string Relationship, bool IdRequested)>("SELECT relationship, id_requested FROM case_requests")).Single();
+        var parties = (await harness.PartiesAsync()).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(row, Is.EqualTo((relationship, true)));
+            Assert.That((parties.RequesterName, parties.SubjectName), Is.EqualTo((requester, subject)));
+        });
+    }
+
     [Test]
     public async Task Malformed_OpensItsCase_AndIsKeptForTriage()
     {
