@@ -158,6 +158,26 @@ public partial class EveryLetterTests
         });
     }
 
+    [TestCase("send-id-request")]
+    [TestCase("send-id-chaser")]
+    [TestCase("send-closure-no-id")]
+    public async Task IdentityLetters_ForEveryRequester_AskForWhatFitsThem(string template)
+    {
+        foreach (var relationship in new[] { "self", "child", "client", "other" })
+        {
+            var (facts, allowed, required) = Case(template, Right.Access, "requester");
+            var undefined = new List<string>();
+            var (subject, body) = await Shipped.RenderAsync(template, "access", LetterModel.Build(facts with { Relationship = relationship }, Calculator), undefined);
+            AssertReadable(subject, body, undefined, allowed, required, $"{template}, {relationship}");
+            Assert.That(subject + body, relationship == "self" ? Does.Contain("identity") : Does.Contain("authority"), relationship);
+            if (template == "send-id-request")
+            {
+                // UK GDPR Art 12(6): the month restarts when what was asked for arrives (the id-received state's clock restart).
+                Assert.That(body, Does.Contain("starts again from the day we receive"), relationship);
+            }
+        }
+    }
+
     [Test]
     public async Task Acknowledgement_ForEveryRightAndRequester_AgreesWithTheClock()
     {
