@@ -87,7 +87,7 @@ internal static class IntakeBenchmark
         var processor = new IntakeProcessor(dataSource, store, new MessageClassifier(), new CaseOpener(clocks, workflows, cipher, TimeProvider.System), workflows, jobs, TimeProvider.System, NullLogger<IntakeProcessor>.Instance);
         var smtp = new SmtpOptions { Host = MailServers.Host, Port = servers.SmtpPort, Tls = MailTls.None };
         using var sender = new SmtpMailSender(smtp);
-        var handler = new SendAcknowledgementHandler(smtp, new AcknowledgementTemplates(), sender, cipher, NullLogger<SendAcknowledgementHandler>.Instance);
+        var handler = new SendAcknowledgementHandler(smtp, new AcknowledgementTemplates(), sender, cipher, clocks.Calculator, NullLogger<SendAcknowledgementHandler>.Instance);
         var reader = new MailboxReader(
             new MailboxOptions { Host = MailServers.Host, Port = servers.ImapPort, Tls = MailTls.None, Username = Mailbox, Password = MailServers.Password, BatchSize = 100 },
             store,

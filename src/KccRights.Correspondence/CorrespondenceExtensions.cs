@@ -69,6 +69,11 @@ public static class CorrespondenceExtensions
 
         services.AddSingleton<LetterActivitiesMarker>();
         services.TryAddSingleton<INotificationSender, RecordingNotificationSender>();
+
+        // Every template is parsed once, at start; the runtime checks each definition's letters and reminders against
+        // them, so a definition naming one with no wording is refused at start (issue 14 item 5).
+        services.TryAddSingleton(_ => new LetterTemplates());
+        services.TryAddSingleton<INotificationTemplates>(sp => sp.GetRequiredService<LetterTemplates>());
         foreach (var kind in RequesterLetterHandler.Kinds)
         {
             services.AddSingleton<IJobHandler>(sp => new RequesterLetterHandler(kind, sp.GetRequiredService<INotificationSender>()));

@@ -4,8 +4,8 @@ using KccRights.Documents.Letters;
 namespace KccRights.Documents.Tests;
 
 /// <summary>
-/// Issue 12 item 5: the letters the workflows send (the templates Correspondence ships: ID request, clarification,
-/// extension notice, the default letter used for the others, and the acknowledgement) render to PDF through the same
+/// Issue 12 item 5: the letters the workflows send (every template Correspondence ships: each letter and reminder has
+/// its own since issue 14 item 5, there is no default letter, and the acknowledgement) render to PDF through the same
 /// layout, for post and for the case file. Each template is rendered as Correspondence renders it, then laid out.
 /// </summary>
 public class ShippedLetterTemplateTests
@@ -23,7 +23,8 @@ public class ShippedLetterTemplateTests
     [Test]
     public void EveryLetterTheWorkflowsSend_IsShippedBesideTheExecutable()
     {
-        Assert.That(Templates(), Is.SupersetOf(new[] { "send-id-request.liquid", "send-clarification-request.liquid", "send-extension-notice.liquid", "default.liquid", "acknowledgement.liquid" }));
+        Assert.That(Templates(), Is.SupersetOf(new[] { "send-id-request.liquid", "send-clarification-request.liquid", "send-extension-notice.liquid", "send-response.access.liquid", "send-response.complaint.liquid", "acknowledgement.liquid" }));
+        Assert.That(Templates(), Does.Not.Contain("default.liquid"), "no letter falls back to a generic one (issue 14 item 5)");
     }
 
     [TestCaseSource(nameof(Templates))]
@@ -36,7 +37,15 @@ public class ShippedLetterTemplateTests
         {
             ["reference"] = "KCC-SAR-2026-000042",
             ["right"] = "access",
+            ["right_id"] = "access",
+            ["right_title"] = "access to personal data",
+            ["case_kind"] = "subject access request",
+            ["recipient_kind"] = "requester",
             ["requester_name"] = "Sarah Whitlock",
+            ["received_on"] = "Thursday 3 December 2026",
+            ["sent_on"] = "Wednesday 2 December 2026",
+            ["notice_by"] = "Monday 4 January 2027",
+            ["acknowledge_by"] = "Monday 4 January 2027",
             ["due_on"] = "Monday 4 January 2027",
             ["original_due_on"] = "Monday 4 January 2027",
             ["extended"] = true,

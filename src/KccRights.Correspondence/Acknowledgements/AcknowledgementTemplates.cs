@@ -1,4 +1,5 @@
 using Fluid;
+using Fluid.Values;
 
 namespace KccRights.Correspondence.Acknowledgements;
 
@@ -28,13 +29,23 @@ public sealed class AcknowledgementTemplates
         }
     }
 
-    public async Task<(string Subject, string Body)> RenderAsync(IReadOnlyDictionary<string, object?> model)
+    /// <summary>Renders the acknowledgement; <paramref name="undefined"/>, when given, collects variables the model lacks.</summary>
+    public async Task<(string Subject, string Body)> RenderAsync(IReadOnlyDictionary<string, object?> model, ICollection<string>? undefined = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var context = new TemplateContext(_options);
         foreach (var (name, value) in model)
         {
             context.SetValue(name, value);
+        }
+
+        if (undefined is not null)
+        {
+            context.Undefined = name =>
+            {
+                undefined.Add(name);
+                return ValueTask.FromResult<FluidValue>(NilValue.Instance);
+            };
         }
 
         var text = (await _template.RenderAsync(context)).Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\n');

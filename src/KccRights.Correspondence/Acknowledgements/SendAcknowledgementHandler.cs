@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using KccRights.Domain.Cases;
+using KccRights.Domain.Deadlines;
 using KccRights.Cases;
 using KccRights.Correspondence.Letters;
 using KccRights.Correspondence.Smtp;
@@ -18,7 +19,7 @@ namespace KccRights.Correspondence.Acknowledgements;
 /// Message-ID so replies thread to the case. Idempotent: when the record exists the job does nothing. The Message-ID is
 /// fixed per case, so even a resend after a crash between sending and committing threads the same way.
 /// </summary>
-public sealed partial class SendAcknowledgementHandler(SmtpOptions options, AcknowledgementTemplates templates, IMailSender sender, IPersonalDataCipher cipher, ILogger<SendAcknowledgementHandler> logger) : IJobHandler
+public sealed partial class SendAcknowledgementHandler(SmtpOptions options, AcknowledgementTemplates templates, IMailSender sender, IPersonalDataCipher cipher, DeadlineCalculator calculator, ILogger<SendAcknowledgementHandler> logger) : IJobHandler
 {
     public const string Purpose = "acknowledgement";
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-GB");
@@ -89,10 +90,13 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
         {
             ["reference"] = reference.ToString(),
             ["right_id"] = right.Id(),
-            ["right_title"] = Title(right),
+            ["right_title"] = LetterModel.Title(right),
             ["provision"] = right.Provision(),
             ["received_on"] = row.ReceivedOn.ToString("d MMMM yyyy", English),
             ["due_on"] = row.EffectiveDueOn.ToString("dddd d MMMM yyyy", English),
+
+            // DPA 2018 s.164A: a complaint has no one-month date; it is acknowledged within 30 days.
+            ["acknowledge_by"] = right == Right.Complaint ? LetterModel.Date(ComplaintDates.AcknowledgeBy(row.ReceivedOn, calculator)) : null,
             ["requester_name"] = LetterName.Clean(row.RequesterName),
             ["subject_name"] = LetterName.Clean(row.SubjectName),
             ["relationship"] = row.Relationship ?? "self",
@@ -101,7 +105,7 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
             ["linked"] = linked.Select(l => new Dictionary<string, object?>(StringComparer.Ordinal)
             {
                 ["reference"] = l.Reference,
-                ["right_title"] = Rights.TryParseId(l.RightCode, out var r) ? Title(r) : l.RightCode,
+                ["right_title"] = Rights.TryParseId(l.RightCode, out var r) ? LetterModel.Title(r) : l.RightCode,
             }).ToList(),
         };
         var (subject, body) = await templates.RenderAsync(model);
@@ -135,18 +139,6 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
         Log.Sent(logger, reference.ToString());
         return null;
     }
-
-    private static string Title(Right right) => right switch
-    {
-        Right.Access => "access to personal data",
-        Right.Rectification => "rectification (correcting personal data)",
-        Right.Erasure => "erasure of personal data",
-        Right.Restriction => "restriction of processing",
-        Right.Portability => "data portability",
-        Right.Objection => "objection to processing",
-        Right.AutomatedDecision => "information about, and review of, automated decisions",
-        _ => "a complaint about how personal data was handled",
-    };
 
     private sealed record CaseRow
     {

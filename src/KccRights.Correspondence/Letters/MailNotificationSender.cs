@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
-using Fluid;
 using KccRights.Cases;
+using KccRights.Domain.Cases;
+using KccRights.Domain.Deadlines;
 using KccRights.Correspondence.Smtp;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Workflows.Reminders;
@@ -17,12 +18,18 @@ namespace KccRights.Correspondence.Letters;
 /// notice, responses; UK GDPR Arts 12(3), 12(6), 12A(5)) and reminders to the assigned officer and the team. Each is
 /// recorded first (the same row the recording sender writes); a requester letter is also recorded in outbound_messages
 /// with its Message-ID, so the requester's reply threads to the case, and a retried job finds the record and does not
-/// send again. Wording comes from Liquid templates in templates/letters/, editable without a code change.
+/// send again. Wording comes from <see cref="LetterTemplates"/> (templates/letters/, editable without a code change):
+/// a notification with no wording of its own is an error, never a generic letter.
 /// </summary>
-public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptions options, IPersonalDataCipher cipher, ILogger<MailNotificationSender> logger) : INotificationSender
+public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptions options, IPersonalDataCipher cipher, LetterTemplates templates, ClockStore clocks, ILogger<MailNotificationSender> logger) : INotificationSender
 {
-    private static readonly FluidParser Parser = new();
-    private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-GB");
+    // The assessment task of each right: its outcome chooses the response's wording (LetterFacts.Decision).
+    private static readonly string[] DecisionTaskTypes =
+    [
+        "rectification-assessment", "erasure-assessment", "restriction-assessment", "portability-assessment",
+        "objection-assessment", "automated-decision-review",
+    ];
+
     private readonly RecordingNotificationSender _recorder = new();
 
     public async Task SendAsync(OutboundNotification notification, JobContext context, CancellationToken cancellationToken)
@@ -43,8 +50,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
 
         var facts = await connection.QuerySingleOrDefaultAsync<CaseFacts>(new CommandDefinition(
             """
-            SELECT c.reference, c.right_code, r.sealed_parties, r.inbound_message_id,
-                   k.due_on, k.effective_due_on, k.extended, k.extension_reason,
+            SELECT c.reference, c.right_code, r.sealed_parties, r.inbound_message_id, r.relationship, k.extension_reason,
                    (SELECT m.message_id FROM inbound_messages m WHERE m.id = r.inbound_message_id) AS request_message_id
             FROM cases c
             LEFT JOIN case_requests r ON r.case_id = c.id
@@ -54,7 +60,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
             new { caseId },
             context.Transaction,
             cancellationToken: cancellationToken));
-        if (facts is null)
+        if (facts is null || !Rights.TryParseId(facts.RightCode, out var right))
         {
             return;
         }
@@ -70,18 +76,8 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
             return;
         }
 
-        var model = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["reference"] = facts.Reference,
-            ["right"] = facts.RightCode,
-            ["requester_name"] = LetterName.Clean(facts.RequesterName),
-            ["due_on"] = facts.EffectiveDueOn?.ToString("dddd d MMMM yyyy", English),
-            ["original_due_on"] = facts.DueOn?.ToString("dddd d MMMM yyyy", English),
-            ["extended"] = facts.Extended,
-            ["extension_reason"] = facts.ExtensionReason,
-            ["template"] = notification.Template,
-        };
-        var (subject, body) = await RenderAsync(notification.Template, model);
+        var letter = await LetterFactsAsync(notification, facts, right, to, context, cancellationToken);
+        var (subject, body) = await templates.RenderAsync(notification.Template, right.Id(), LetterModel.Build(letter, clocks.Calculator));
 
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(options.FromName, options.FromAddress));
@@ -138,32 +134,71 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
         }
     }
 
-    private static async Task<(string Subject, string Body)> RenderAsync(string template, Dictionary<string, object?> model)
+    /// <summary>What the letter is about, read in the job's transaction: the stored clock, the decision, the reader.</summary>
+    private static async Task<LetterFacts> LetterFactsAsync(OutboundNotification notification, CaseFacts facts, Right right, MailboxAddress to, JobContext context, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "templates", "letters");
-        var path = Path.Combine(folder, template + ".liquid");
-        if (!File.Exists(path))
+        var caseId = notification.CaseId!.Value;
+        var connection = context.Transaction.Connection!;
+        var dates = await ClockStore.DatesAsync(context.Transaction, caseId, cancellationToken);
+        var tasks = (await connection.QueryAsync<(string State, string Type, string Outcome, string? Reasons)>(new CommandDefinition(
+            """
+            SELECT state, type, outcome, outcome_data ->> 'reasons' AS reasons
+            FROM workflow_tasks WHERE case_id = @caseId AND status = 'completed'
+            ORDER BY completed_at, id
+            """,
+            new { caseId },
+            context.Transaction,
+            cancellationToken: cancellationToken))).ToList();
+
+        // UK GDPR Art 12(5): the latest refusal decision stands (a refusal overruled and proposed again is decided again).
+        var refusal = tasks.LastOrDefault(t => t.State == "refusal-sign-off");
+        string? recipientName = null;
+        if (notification.RecipientKind == "officer")
         {
-            path = Path.Combine(folder, "default.liquid");
+            recipientName = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT display_name FROM staff_users WHERE subject = @subject", new { subject = notification.Recipient }, context.Transaction, cancellationToken: cancellationToken));
+        }
+        else if (notification.RecipientKind == "requester")
+        {
+            recipientName = to.Name;
         }
 
-        if (!Parser.TryParse(await File.ReadAllTextAsync(path), out var parsed, out var error))
+        string? taskTitle = null;
+        DateOnly? taskDueOn = null;
+        int? chaser = null;
+        using (var data = JsonDocument.Parse(string.IsNullOrWhiteSpace(notification.DataJson) ? "{}" : notification.DataJson))
         {
-            throw new InvalidOperationException($"The letter template {path} is not valid Liquid: {error}");
+            if (data.RootElement.ValueKind == JsonValueKind.Object && data.RootElement.TryGetProperty("taskId", out var taskId) && taskId.TryGetInt64(out var id))
+            {
+                (taskTitle, taskDueOn) = await connection.QuerySingleOrDefaultAsync<(string?, DateOnly?)>(new CommandDefinition(
+                    "SELECT title, due_on FROM workflow_tasks WHERE id = @id", new { id }, context.Transaction, cancellationToken: cancellationToken));
+            }
+
+            if (data.RootElement.ValueKind == JsonValueKind.Object && data.RootElement.TryGetProperty("chaser", out var c) && c.TryGetInt32(out var n))
+            {
+                chaser = n;
+            }
         }
 
-        var context = new TemplateContext();
-        foreach (var (name, value) in model)
+        return new LetterFacts
         {
-            context.SetValue(name, value);
-        }
-
-        var text = (await parsed.RenderAsync(context)).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var newline = text.IndexOf('\n', StringComparison.Ordinal);
-        var first = newline < 0 ? text : text[..newline];
-        return first.StartsWith("Subject:", StringComparison.Ordinal)
-            ? (first["Subject:".Length..].Trim(), text[(newline + 1)..].TrimStart('\n'))
-            : ($"Your request {model["reference"]}", text);
+            Template = notification.Template,
+            Reference = facts.Reference,
+            Right = right,
+            RecipientKind = notification.RecipientKind,
+            RecipientName = recipientName,
+            RequesterName = facts.RequesterName,
+            Relationship = facts.Relationship,
+            Dates = dates,
+            ExtensionReason = facts.ExtensionReason,
+            Today = LondonTime.Today(context.Time),
+            Decision = tasks.LastOrDefault(t => DecisionTaskTypes.Contains(t.Type)).Outcome,
+            Refused = refusal.Outcome == "approved",
+            RefusalReasons = refusal.Outcome == "approved" ? refusal.Reasons : null,
+            TaskTitle = taskTitle,
+            TaskDueOn = taskDueOn,
+            Chaser = chaser,
+        };
     }
 
     private sealed record CaseFacts
@@ -174,9 +209,7 @@ public sealed partial class MailNotificationSender(IMailSender sender, SmtpOptio
         public string? RequesterName { get; init; }
         public string? RequesterEmail { get; init; }
         public long? InboundMessageId { get; init; }
-        public DateOnly? DueOn { get; init; }
-        public DateOnly? EffectiveDueOn { get; init; }
-        public bool Extended { get; init; }
+        public string? Relationship { get; init; }
         public string? ExtensionReason { get; init; }
         public string? RequestMessageId { get; init; }
     }

@@ -80,3 +80,17 @@ public sealed class SendNotificationHandler(INotificationSender sender) : IJobHa
         public JsonElement? Data { get; init; }
     }
 }
+
+/// <summary>
+/// The wording the notifications a definition names must have (registered by Correspondence): when registered, a
+/// definition whose timer or letter activity names a template with no wording for one of its rights is refused at
+/// start, like an unknown activity, instead of a generic letter going out.
+/// </summary>
+public interface INotificationTemplates
+{
+    /// <summary>The activity kinds that send a letter worded by the template of the same name.</summary>
+    IReadOnlySet<string> LetterKinds { get; }
+
+    /// <summary>Null when <paramref name="templateName"/> has wording for <paramref name="right"/>; else what is missing.</summary>
+    string? Missing(string templateName, KccRights.Domain.Cases.Right right);
+}

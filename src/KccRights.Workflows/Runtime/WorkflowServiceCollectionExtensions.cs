@@ -43,7 +43,8 @@ public static class WorkflowServiceCollectionExtensions
             sp.GetRequiredService<JobHandlerRegistry>().Kinds,
             sp.GetServices<HumanTaskType>().Select(t => t.Type),
             sp.GetServices<IWorkflowCondition>().Select(c => c.Name),
-            sp.GetServices<HumanTaskType>().Where(t => t.SignOff).Select(t => t.Type)));
+            sp.GetServices<HumanTaskType>().Where(t => t.SignOff).Select(t => t.Type),
+            sp.GetService<INotificationTemplates>()));
         services.AddSingleton(sp => DefinitionRegistry.Load(
             sp.GetRequiredService<WorkflowRuntimeOptions>().Directory ?? DefinitionLoader.DefaultDirectory,
             sp.GetRequiredService<WorkflowCatalog>()));

@@ -85,6 +85,10 @@ public static class DefinitionValidator
             {
                 Error(path + ".activity.kind", $"unknown activity '{activity.Kind}' (no job handler of that kind is registered)");
             }
+            else if (state.Activity is { } letter && catalog.Templates is { } letterTemplates && letterTemplates.LetterKinds.Contains(letter.Kind))
+            {
+                CheckTemplate(letter.Kind, path + ".activity.kind");
+            }
 
             if (state.Task is { } task)
             {
@@ -154,6 +158,24 @@ public static class DefinitionValidator
             definition.States.Where(s => !s.Terminal).SelectMany(s => s.Transitions).Concat(definition.AnyState)
                 .Where(t => t.To == stateId).Select(t => t.On).ToHashSet(StringComparer.Ordinal);
 
+        // A notification or letter with no wording of its own for one of the definition's rights would go out as
+        // nothing, or as the wrong letter: refused at start instead (issue 14 item 5).
+        void CheckTemplate(string template, string path)
+        {
+            if (catalog.Templates is not { } templates)
+            {
+                return;
+            }
+
+            foreach (var right in definition.Rights)
+            {
+                if (templates.Missing(template, right) is { } missing)
+                {
+                    Error(path, missing);
+                }
+            }
+        }
+
         void CheckTransition(TransitionDefinition transition, string path)
         {
             if (!states.ContainsKey(transition.To))
@@ -195,6 +217,11 @@ public static class DefinitionValidator
                 if (timer.Event is null && timer.Notify is null)
                 {
                     Error(path, "a timer must raise an 'event' or send a 'notify' (or both)");
+                }
+
+                if (timer.Notify is { } notify)
+                {
+                    CheckTemplate(notify.Template, path + ".notify.template");
                 }
 
                 if (timer.When is { } condition && !catalog.Conditions.Contains(condition))

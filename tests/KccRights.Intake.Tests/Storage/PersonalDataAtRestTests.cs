@@ -130,7 +130,7 @@ public class PersonalDataAtRestTests
         await using var harness = await IntakeHarness.CreateAsync();
         var caseId = await RequestAsync(harness);
         var mail = new KeepingSender();
-        var letters = new MailNotificationSender(mail, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }, harness.Cipher, NullLogger<MailNotificationSender>.Instance);
+        var letters = new MailNotificationSender(mail, new SmtpOptions { FromAddress = "data.protection@kent.gov.uk" }, harness.Cipher, new LetterTemplates(), harness.Clocks, NullLogger<MailNotificationSender>.Instance);
 
         await using (var connection = await harness.DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())

@@ -84,7 +84,7 @@ public sealed class IntakeHarness : IAsyncDisposable
     };
 
     public SendAcknowledgementHandler AcknowledgementHandler(IMailSender sender, SmtpOptions options) =>
-        new(options, new AcknowledgementTemplates(), sender, Cipher, NullLogger<SendAcknowledgementHandler>.Instance);
+        new(options, new AcknowledgementTemplates(), sender, Cipher, Clocks.Calculator, NullLogger<SendAcknowledgementHandler>.Instance);
 
     /// <summary>Every case's requester, subject and agent's reference, opened from case_requests.sealed_parties.</summary>
     public async Task<IReadOnlyList<CaseRequestParties>> PartiesAsync()
