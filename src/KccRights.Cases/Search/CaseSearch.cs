@@ -185,8 +185,10 @@ public sealed class CaseSearch(NpgsqlDataSource dataSource, IPersonalDataCipher 
     }
 
     /// <summary>
-    /// A candidate, its names opened: every searched word close to one of its names (the sum of the distances, 0 for an
-    /// exact match), and its email address and date of birth the ones searched; null when it is not a match after all.
+    /// A candidate, its names opened: every searched word close to a word of one and the same name (the requester's,
+    /// the subject's or a previous name: "Jane Smith" does not find Jane Jones asked for by Mr Smith), the sum of the
+    /// distances of the closest name (0 for an exact match); its email address and date of birth the ones searched;
+    /// null when it is not a match after all.
     /// </summary>
     internal static int? Check(SearchInput input, CaseRequestParties parties, CaseRequestDetails? details)
     {
@@ -195,20 +197,35 @@ public sealed class CaseSearch(NpgsqlDataSource dataSource, IPersonalDataCipher 
             return null;
         }
 
-        var names = CaseSearchIndex.NamesOf(parties, details).SelectMany(SearchText.NameWords).Distinct(StringComparer.Ordinal).ToList();
-        var total = 0;
-        foreach (var word in input.IndexedNameWords.Count > 0 ? input.NameWords : Array.Empty<string>())
+        if (input.IndexedNameWords.Count == 0)
         {
-            var best = names.Select(n => SearchText.Closeness(word, n)).Where(d => d is not null).Min();
-            if (best is null)
-            {
-                return null;
-            }
-
-            total += best.Value;
+            return 0;
         }
 
-        return total;
+        int? best = null;
+        foreach (var name in CaseSearchIndex.NamesOf(parties, details))
+        {
+            var words = SearchText.NameWords(name);
+            var total = 0;
+            foreach (var searched in input.NameWords)
+            {
+                var closest = words.Select(w => SearchText.Closeness(searched, w)).Where(d => d is not null).Min();
+                if (closest is null)
+                {
+                    total = -1;
+                    break;
+                }
+
+                total += closest.Value;
+            }
+
+            if (total >= 0 && (best is null || total < best))
+            {
+                best = total;
+            }
+        }
+
+        return best;
     }
 
     private static DynamicParameters Parameters(CaseSearchQuery query, SearchInput input, object extra)
