@@ -35,8 +35,8 @@ public sealed record CaseSearchResult(IReadOnlyList<CaseSummary> Cases, int Tota
 /// </summary>
 public sealed class CaseSearch(NpgsqlDataSource dataSource, IPersonalDataCipher cipher, CaseSearchIndex index)
 {
-    /// <summary>The most candidates checked for one search: a search as wide as one common surname stays well under it.</summary>
-    public const int CandidateLimit = 1000;
+    /// <summary>The most candidates checked for one search (the best by their tokens): a search as wide as one common surname stays under it.</summary>
+    public const int CandidateLimit = 500;
 
     /// <summary>Weight of a whole-word, phonetic, email or date-of-birth token: one alone satisfies its part of the search.</summary>
     private const int Strong = 1000;
@@ -92,26 +92,9 @@ public sealed class CaseSearch(NpgsqlDataSource dataSource, IPersonalDataCipher 
             return new CaseSearchResult(rows.Select(r => Open(r.Summary).Summary).ToList(), rows.Count == 0 ? 0 : (int)rows[0].Total, false, input);
         }
 
-        var (tokens, parts, weights, thresholds) = Lookup(input);
         var candidates = (await connection.QueryAsync<CaseSummary, CandidateExtra, (CaseSummary Summary, CandidateExtra Extra)>(new CommandDefinition(
-            $"""
-            WITH q AS (SELECT * FROM unnest(@tokens::bigint[], @parts::int[], @weights::int[]) AS q (token, part, weight)),
-            per_part AS (
-                SELECT t.case_id, q.part, sum(q.weight) AS score
-                FROM q JOIN case_search_tokens t ON t.token = q.token
-                GROUP BY t.case_id, q.part
-            ),
-            hits AS (
-                SELECT case_id, sum(score) AS score FROM per_part
-                WHERE score >= (@thresholds::int[])[part + 1]
-                GROUP BY case_id HAVING count(*) = @partCount
-            )
-            SELECT {SummaryColumns}, h.score, p.sealed_details
-            FROM hits h JOIN case_clocks k ON k.case_id = h.case_id {Joins}
-            WHERE {Filters}
-            ORDER BY h.score DESC, k.received_on DESC, c.id DESC LIMIT @candidateLimit
-            """,
-            Parameters(query, input, new { tokens, parts, weights, thresholds, partCount = thresholds.Length, candidateLimit = CandidateLimit }),
+            CandidateSql(Lookup(input).Thresholds.Length, query, input.ReferencePattern),
+            CandidateParameters(query, input),
             cancellationToken: cancellationToken),
             (summary, extra) => (summary, extra),
             splitOn: "score")).AsList();
@@ -120,10 +103,17 @@ public sealed class CaseSearch(NpgsqlDataSource dataSource, IPersonalDataCipher 
         foreach (var (row, extra) in candidates)
         {
             var (summary, parties) = Open(row);
-            var details = extra.SealedDetails is null ? null : CaseRequestDetails.Open(cipher, summary.Id, extra.SealedDetails);
-            if (Check(input, parties, details) is { } distance)
+
+            // The details (date of birth, previous names) are opened only when the parties alone do not decide.
+            var distance = input.BirthDates.Count == 0 ? Check(input, parties, null) : null;
+            if (distance is null && extra.SealedDetails is not null)
             {
-                matches.Add((summary, distance, extra.Score));
+                distance = Check(input, parties, CaseRequestDetails.Open(cipher, summary.Id, extra.SealedDetails));
+            }
+
+            if (distance is { } found)
+            {
+                matches.Add((summary, found, extra.Score));
             }
         }
 
@@ -135,6 +125,91 @@ public sealed class CaseSearch(NpgsqlDataSource dataSource, IPersonalDataCipher 
             .Select(m => m.Summary)
             .ToList();
         return new CaseSearchResult(ordered.Skip(offset).Take(limit).ToList(), ordered.Count, candidates.Count >= CandidateLimit, input);
+    }
+
+    /// <summary>
+    /// The candidates of a search that uses the index, in one statement: each token's cases read from the primary key
+    /// alone, counted per case in one pass with a sum per part of the search (a part is satisfied by a strong token or by
+    /// enough trigrams); the filters, joining only the tables a filter needs; the best <see cref="CandidateLimit"/> by
+    /// score; and only for those the case, its clock, its sealed parties and details and its workflow's stage.
+    /// </summary>
+    internal static string CandidateSql(int partCount, CaseSearchQuery query, string? referencePattern)
+    {
+        var sums = string.Join(", ", Enumerable.Range(0, partCount).Select(p => Invariant($"sum(q.weight) FILTER (WHERE q.part = {p}) AS p{p}")));
+        var having = string.Join(" AND ", Enumerable.Range(0, partCount).Select(p => Invariant($"sum(q.weight) FILTER (WHERE q.part = {p}) >= (@thresholds::int[])[{p + 1}]")));
+        var needsCase = query.Right is not null || query.Officer is not null || query.Status is not null || query.Stage is not null || referencePattern is not null;
+        var needsClock = query.ReceivedFrom is not null || query.ReceivedTo is not null || query.DueFrom is not null || query.DueTo is not null;
+        var filters = new List<string>();
+        if (query.Right is not null)
+        {
+            filters.Add("c.right_code = @right");
+        }
+
+        if (query.Officer is not null)
+        {
+            filters.Add("c.assigned_to = @officer");
+        }
+
+        if (query.Status is not null)
+        {
+            filters.Add("c.status = @status");
+        }
+
+        if (referencePattern is not null)
+        {
+            filters.Add("c.reference LIKE @reference");
+        }
+
+        if (query.Stage is not null)
+        {
+            filters.Add("(SELECT i.state FROM workflow_instances i WHERE i.case_id = c.id ORDER BY i.id DESC LIMIT 1) = @stage");
+        }
+
+        filters.AddRange(new[]
+        {
+            query.ReceivedFrom is null ? null : "k.received_on >= @receivedFrom",
+            query.ReceivedTo is null ? null : "k.received_on <= @receivedTo",
+            query.DueFrom is null ? null : "k.effective_due_on >= @dueFrom",
+            query.DueTo is null ? null : "k.effective_due_on <= @dueTo",
+        }.OfType<string>());
+        return $"""
+            WITH q AS (SELECT * FROM unnest(@tokens::bigint[], @parts::int[], @weights::int[]) AS q (token, part, weight)),
+            hits AS (
+                SELECT t.case_id, sum(q.weight) AS score
+                FROM q JOIN case_search_tokens t ON t.token = q.token
+                GROUP BY t.case_id
+                HAVING {having}
+            ),
+            picked AS (
+                SELECT h.case_id, h.score
+                FROM hits h
+                {(needsCase ? "JOIN cases c ON c.id = h.case_id" : "")}
+                {(needsClock ? "JOIN case_clocks k ON k.case_id = h.case_id" : "")}
+                {(filters.Count > 0 ? "WHERE " + string.Join(" AND ", filters) : "")}
+                ORDER BY h.score DESC, h.case_id DESC LIMIT @candidateLimit
+            )
+            SELECT {SummaryColumns}, h.score, p.sealed_details
+            FROM picked h JOIN case_clocks k ON k.case_id = h.case_id {Joins}
+            """;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The plan of a search's candidate query, run (EXPLAIN ANALYZE): the web benchmark prints it.</summary>
+    public async Task<string> ExplainAsync(CaseSearchQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var input = SearchInput.Parse(query.Text);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var lines = await connection.QueryAsync<string>(new CommandDefinition(
+            "EXPLAIN (ANALYZE, BUFFERS) " + CandidateSql(Lookup(input).Thresholds.Length, query, input.ReferencePattern), CandidateParameters(query, input), cancellationToken: cancellationToken));
+        return string.Join('\n', lines);
+    }
+
+    private DynamicParameters CandidateParameters(CaseSearchQuery query, SearchInput input)
+    {
+        var (tokens, parts, weights, thresholds) = Lookup(input);
+        return Parameters(query, input, new { tokens, parts, weights, thresholds, partCount = thresholds.Length, candidateLimit = CandidateLimit });
     }
 
     /// <summary>
