@@ -207,5 +207,7 @@ internal static class CollationBenchmark
         public string Open(byte[] sealedValue, string context) => Encoding.UTF8.GetString(SealedData.Open(_ => _key, sealedValue, Encoding.UTF8.GetBytes(context)));
 
         public bool IsCurrent(string keyId) => true;
+
+        public byte[] DeriveKey(string purpose) => SealedData.DeriveKey(_key, purpose);
     }
 }

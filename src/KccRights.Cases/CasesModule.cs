@@ -24,6 +24,8 @@ public static class CasesModule
         services.AddSingleton<ClockStore>();
         services.AddSingleton<CaseOpener>();
         services.AddSingleton<CaseQueries>();
+        services.AddSingleton<CaseSearchIndex>();
+        services.AddSingleton<CaseSearch>();
         services.AddSingleton<CaseActions>();
         services.AddSingleton<CaseTimeline>();
         services.AddSingleton<CaseClockPort>();

@@ -129,4 +129,6 @@ internal sealed class TestCipher : IPersonalDataCipher
         System.Text.Encoding.UTF8.GetString(SealedData.Open(id => id == SealedData.KeyIdOf(_key) ? _key : null, sealedValue, System.Text.Encoding.UTF8.GetBytes(context)));
 
     public bool IsCurrent(string keyId) => keyId == SealedData.KeyIdOf(_key);
+
+    public byte[] DeriveKey(string purpose) => SealedData.DeriveKey(_key, purpose);
 }

@@ -84,5 +84,7 @@ public class CorrespondenceExtensionsTests
         public string Open(byte[] sealedValue, string context) => throw new NotSupportedException();
 
         public bool IsCurrent(string keyId) => true;
+
+        public byte[] DeriveKey(string purpose) => new byte[32];
     }
 }

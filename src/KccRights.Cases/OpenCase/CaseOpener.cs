@@ -54,6 +54,8 @@ public sealed record OpenedCase(long Id, CaseReference Reference, Right Right, D
 /// </summary>
 public sealed class CaseOpener(ClockStore clocks, IWorkflowEngine workflows, IPersonalDataCipher cipher, TimeProvider time)
 {
+    private readonly CaseSearchIndex _searchIndex = new(cipher);
+
     public async Task<OpenedCase> OpenAsync(NpgsqlTransaction transaction, OpenCaseCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
@@ -86,6 +88,10 @@ public sealed class CaseOpener(ClockStore clocks, IWorkflowEngine workflows, IPe
                 },
                 transaction,
                 cancellationToken: cancellationToken));
+
+            // Issue 14 item 2: the blind index the search finds the case by (names, email, date of birth), in the same
+            // transaction, so a case is searchable as soon as it exists (ADR 0007).
+            await _searchIndex.WriteAsync(transaction, caseId, command.Parties, command.Details, cancellationToken);
         }
 
         return new OpenedCase(caseId, reference, command.Right, receivedOn);

@@ -45,8 +45,53 @@ internal static class CaseApi
         var read = new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Roles = "officer,dpo,admin,auditor" };
         var write = new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Policy = StaffAuthentication.CaseWorkers };
 
-        api.MapGet("/cases", async (CaseQueries queries, DeadlineBadges badges, string? right, bool? overdue, bool? paused, int? limit, int? offset, CancellationToken ct) =>
+        api.MapGet("/cases", async (HttpContext http, CaseQueries queries, CaseSearch search, AuditLog audit, DeadlineBadges badges, string? right, bool? overdue, bool? paused, int? limit, int? offset,
+            string? q, string? stage, string? officer, string? status, DateOnly? receivedFrom, DateOnly? receivedTo, DateOnly? dueFrom, DateOnly? dueTo, CancellationToken ct) =>
         {
+            // Issue 14 item 2: with q (or a filter only the search has) this is the search, over open and closed cases.
+            if (q is not null || stage is not null || officer is not null || status is not null || receivedFrom is not null || receivedTo is not null || dueFrom is not null || dueTo is not null)
+            {
+                string? searchRight = null;
+                if (right is not null)
+                {
+                    if (!Rights.TryParseId(right, out var parsedRight))
+                    {
+                        return BadRequest("Unknown right: right must be one of " + string.Join(", ", Enum.GetValues<Right>().Select(r => r.Id())) + ".");
+                    }
+
+                    searchRight = parsedRight.Id();
+                }
+
+                if (status is not (null or "open" or "closed"))
+                {
+                    return BadRequest("status must be open or closed.");
+                }
+
+                if (overdue is not null || paused is not null)
+                {
+                    return BadRequest("overdue and paused are filters of the open-case list, not of the search (q).");
+                }
+
+                var query = new CaseSearchQuery
+                {
+                    Text = q,
+                    Right = searchRight,
+                    Stage = stage,
+                    Officer = officer,
+                    Status = status,
+                    ReceivedFrom = receivedFrom,
+                    ReceivedTo = receivedTo,
+                    DueFrom = dueFrom,
+                    DueTo = dueTo,
+                    Limit = Math.Clamp(limit ?? 50, 1, 500),
+                    Offset = Math.Max(0, offset ?? 0),
+                };
+                var found = await search.SearchAsync(query, ct);
+                var actor = Actor.From(http.User);
+                await audit.RecordAsync(actor.Subject, actor.Role, "cases.searched", null, detail: SearchModel.AuditDetail("api", query, found), cancellationToken: ct);
+                return Results.Ok(new { total = found.Total, capped = found.Capped, cases = found.Cases.Select(SearchShape) });
+            }
+
             var (cases, total) = await queries.OpenCasesAsync(new CaseFilter
             {
                 Right = right,
@@ -57,7 +102,8 @@ internal static class CaseApi
                 Offset = Math.Max(0, offset ?? 0),
             }, ct);
             return Results.Ok(new { total, cases = cases.Select(Shape) });
-        }).RequireAuthorization(read).WithName("ListOpenCases").Produces(StatusCodes.Status200OK);
+        }).RequireAuthorization(read).WithName("ListOrSearchCases").Produces(StatusCodes.Status200OK)
+            .WithSummary("Open cases, oldest due first; with q (reference, name, email address or date of birth) or a search filter, every case that matches, open or closed, closest first.");
 
         api.MapGet("/cases/{reference}", async (string reference, HttpContext http, CaseQueries queries, ClockStore clocks, AuditLog audit, CancellationToken ct) =>
         {
@@ -205,6 +251,21 @@ internal static class CaseApi
             return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status403Forbidden);
         }
     }
+
+    /// <summary>A search result: the case and who it is from and about (the search is for staff who may see whole cases).</summary>
+    private static object SearchShape(CaseSummary c) => new
+    {
+        reference = c.Reference,
+        right = c.RightName,
+        status = c.Status,
+        from = c.RequesterName,
+        about = SearchModel.About(c) is { Length: > 0 } about ? about : null,
+        relationship = c.Relationship,
+        stage = c.WorkflowState,
+        receivedOn = c.ReceivedOn,
+        dueOn = c.IsOpen ? c.EffectiveDueOn : (DateOnly?)null,
+        assignedTo = c.AssignedTo,
+    };
 
     private static object Shape(CaseSummary c) => new
     {

@@ -32,7 +32,7 @@ internal static class KeysCommand
         var report = await KeyRotation.RotateAsync(dataSource, cipher);
         Console.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Key {cipher.KeyId}: {report.MessagesReencrypted} messages re-encrypted, {report.DetailsResealed} case details and {report.PartiesResealed} case parties re-sealed, {report.PlaintextRowsSealed} plain-text case values sealed."));
+            $"Key {cipher.KeyId}: {report.MessagesReencrypted} messages re-encrypted, {report.DetailsResealed} case details and {report.PartiesResealed} case parties re-sealed, {report.PlaintextRowsSealed} plain-text case values sealed, {report.SearchIndexed} cases re-indexed for search."));
         return CommandLine.Ok;
     }
 }

@@ -15,4 +15,11 @@ public interface IPersonalDataCipher
 
     /// <summary>Whether <paramref name="keyId"/> names the current key.</summary>
     bool IsCurrent(string keyId);
+
+    /// <summary>
+    /// A 32-byte key for another purpose derived from the current key (HKDF-SHA256, <paramref name="purpose"/> as its
+    /// info), e.g. the keyed hashes of the case search's blind index (ADR 0007). A new current key derives a new key, so
+    /// whatever was made with the old one is remade (as <c>kccrights keys rotate</c> and the start do for the index).
+    /// </summary>
+    byte[] DeriveKey(string purpose);
 }

@@ -20,6 +20,14 @@ public static class SealedData
     /// <summary>A key's id: the first 6 bytes of its SHA-256, as lower-case hex (never the key itself).</summary>
     public static string KeyIdOf(byte[] key) => Convert.ToHexStringLower(SHA256.HashData(key).AsSpan(0, KeyIdSize));
 
+    /// <summary>A key for another purpose derived from <paramref name="key"/>: HKDF-SHA256 with the purpose as its info.</summary>
+    public static byte[] DeriveKey(byte[] key, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, key, KeySize, salt: [], info: System.Text.Encoding.UTF8.GetBytes(purpose));
+    }
+
     /// <summary>The id of the key a sealed value was made with.</summary>
     public static string KeyIdOfSealed(byte[] sealedValue)
     {

@@ -7,11 +7,11 @@ namespace KccRights.Intake.Storage;
 
 /// <summary>What <c>kccrights keys rotate</c> did.</summary>
 /// <remarks>PlaintextRowsSealed counts sealed values: a row with both plain details and plain parties counts twice.</remarks>
-public sealed record KeyRotationReport(int MessagesReencrypted, int DetailsResealed, int PlaintextRowsSealed, int PartiesResealed = 0);
+public sealed record KeyRotationReport(int MessagesReencrypted, int DetailsResealed, int PlaintextRowsSealed, int PartiesResealed = 0, int SearchIndexed = 0);
 
 /// <summary>
 /// Re-encrypts everything stored under an earlier key with the current one (issue 9 Build 6): the raw mail in
-/// inbound_messages and the sealed case_requests details and parties (requester, subject, agent's reference, reasons). The operator sets the new key as Intake:Storage:EncryptionKey,
+/// inbound_messages and the sealed case_requests details and parties (requester, subject, agent's reference, reasons), and remakes the case search's blind index under a key derived from the new one. The operator sets the new key as Intake:Storage:EncryptionKey,
 /// keeps the old one in Intake:Storage:PreviousKeys, runs this, and may then drop the old key. Each row is re-encrypted
 /// in a short transaction of its batch; running it again after an interruption carries on.
 /// </summary>
@@ -27,7 +27,10 @@ public static class KeyRotation
             + await CaseRequestParties.SealPlaintextRowsAsync(dataSource, cipher, cancellationToken);
         var messages = await RotateMessagesAsync(dataSource, cipher, cancellationToken);
         var (details, parties) = await CaseRequestSealing.ResealAsync(dataSource, cipher, cancellationToken);
-        return new KeyRotationReport(messages, details, plaintext, parties);
+
+        // The search's blind index is keyed from the current key (ADR 0007): a new key means new tokens for every case.
+        var indexed = await new CaseSearchIndex(cipher).IndexStaleRowsAsync(dataSource, cipher, cancellationToken);
+        return new KeyRotationReport(messages, details, plaintext, parties, indexed);
     }
 
     private static async Task<int> RotateMessagesAsync(NpgsqlDataSource dataSource, MessageCipher cipher, CancellationToken cancellationToken)

@@ -118,6 +118,9 @@ public sealed class MessageCipher : IPersonalDataCipher
     public string Open(byte[] sealedValue, string context) =>
         Encoding.UTF8.GetString(SealedData.Open(id => _keys.GetValueOrDefault(id), sealedValue, Encoding.UTF8.GetBytes(context)));
 
+    /// <inheritdoc />
+    public byte[] DeriveKey(string purpose) => SealedData.DeriveKey(_key, purpose);
+
     private static string IdOf(byte[] key) => SealedData.KeyIdOf(key);
 
     private static byte[] Decode(string base64, string where)

@@ -7,7 +7,9 @@ namespace KccRights.Intake.Storage;
 
 /// <summary>
 /// At start, seals case_requests details and parties stored in plain text before migrations 0082 and 0083 (the
-/// migrations cannot: the key is the service's, not the database's). Finds nothing to do once done.
+/// migrations cannot: the key is the service's, not the database's), then indexes for the case search the rows whose
+/// blind-index tokens were not made with the current key (before migration 0103, or after a key rotation; ADR 0007).
+/// Finds nothing to do once done.
 /// </summary>
 public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, MessageCipher cipher, ILogger<SealPlaintextAtStart> logger) : IHostedService
 {
@@ -19,6 +21,12 @@ public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, Me
         {
             Log.Sealed(logger, count);
         }
+
+        var indexed = await new CaseSearchIndex(cipher).IndexStaleRowsAsync(dataSource, cipher, cancellationToken);
+        if (indexed > 0)
+        {
+            Log.Indexed(logger, indexed);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -27,5 +35,8 @@ public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, Me
     {
         [LoggerMessage(4801, LogLevel.Information, "Sealed the personal data of {Count} case request values stored in plain text")]
         public static partial void Sealed(ILogger logger, int count);
+
+        [LoggerMessage(4802, LogLevel.Information, "Indexed {Count} cases for the case search")]
+        public static partial void Indexed(ILogger logger, int count);
     }
 }
