@@ -115,12 +115,16 @@ public sealed class CaseSearchIndex
     /// Indexes every case_requests row whose tokens were not made with the current key: rows from before migration 0103
     /// and, after a key rotation, all of them. Run at every start (it finds nothing once done) and by
     /// <c>kccrights keys rotate</c>; each batch in a short transaction, so an interruption loses nothing. Returns how many.
+    /// A row this service cannot open (sealed with a key that is not configured) is left as it is and its case id added
+    /// to <paramref name="unreadable"/>: one unreadable case must not stop the service, and its intake, from starting.
+    /// It stays unindexed (so unsearchable) and is tried again at the next start; the caller logs the ids.
     /// </summary>
-    public async Task<int> IndexStaleRowsAsync(NpgsqlDataSource dataSource, IPersonalDataCipher cipher, CancellationToken cancellationToken = default)
+    public async Task<int> IndexStaleRowsAsync(NpgsqlDataSource dataSource, IPersonalDataCipher cipher, ICollection<long>? unreadable = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(cipher);
         var count = 0;
+        var skipped = new List<long>();
         while (true)
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -128,10 +132,10 @@ public sealed class CaseSearchIndex
             var rows = (await connection.QueryAsync<SealedRow>(new CommandDefinition(
                 """
                 SELECT case_id, sealed_parties, sealed_details FROM case_requests
-                WHERE search_key_id IS DISTINCT FROM @keyId
+                WHERE search_key_id IS DISTINCT FROM @keyId AND case_id <> ALL(@skipped)
                 ORDER BY case_id LIMIT @Batch FOR UPDATE SKIP LOCKED
                 """,
-                new { keyId = KeyId, Batch },
+                new { keyId = KeyId, Batch, skipped = skipped.ToArray() },
                 transaction,
                 cancellationToken: cancellationToken))).AsList();
             if (rows.Count == 0)
@@ -141,10 +145,24 @@ public sealed class CaseSearchIndex
 
             var tokenColumn = new List<long>();
             var caseColumn = new List<long>();
+            var indexedIds = new List<long>();
             foreach (var row in rows)
             {
-                var parties = row.SealedParties is null ? null : CaseRequestParties.Open(cipher, row.CaseId, row.SealedParties);
-                var details = row.SealedDetails is null ? null : CaseRequestDetails.Open(cipher, row.CaseId, row.SealedDetails);
+                CaseRequestParties? parties;
+                CaseRequestDetails? details;
+                try
+                {
+                    parties = row.SealedParties is null ? null : CaseRequestParties.Open(cipher, row.CaseId, row.SealedParties);
+                    details = row.SealedDetails is null ? null : CaseRequestDetails.Open(cipher, row.CaseId, row.SealedDetails);
+                }
+                catch (CryptographicException)
+                {
+                    skipped.Add(row.CaseId);
+                    unreadable?.Add(row.CaseId);
+                    continue;
+                }
+
+                indexedIds.Add(row.CaseId);
                 foreach (var token in TokensFor(parties, details))
                 {
                     tokenColumn.Add(token);
@@ -158,11 +176,11 @@ public sealed class CaseSearchIndex
                 INSERT INTO case_search_tokens (token, case_id) SELECT * FROM unnest(@tokens, @cases);
                 UPDATE case_requests SET search_key_id = @keyId WHERE case_id = ANY(@ids);
                 """,
-                new { ids = rows.Select(r => r.CaseId).ToArray(), tokens = tokenColumn.ToArray(), cases = caseColumn.ToArray(), keyId = KeyId },
+                new { ids = indexedIds.ToArray(), tokens = tokenColumn.ToArray(), cases = caseColumn.ToArray(), keyId = KeyId },
                 transaction,
                 cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
-            count += rows.Count;
+            count += indexedIds.Count;
         }
     }
 

@@ -29,7 +29,7 @@ public static class KeyRotation
         var (details, parties) = await CaseRequestSealing.ResealAsync(dataSource, cipher, cancellationToken);
 
         // The search's blind index is keyed from the current key (ADR 0007): a new key means new tokens for every case.
-        var indexed = await new CaseSearchIndex(cipher).IndexStaleRowsAsync(dataSource, cipher, cancellationToken);
+        var indexed = await new CaseSearchIndex(cipher).IndexStaleRowsAsync(dataSource, cipher, cancellationToken: cancellationToken);
         return new KeyRotationReport(messages, details, plaintext, parties, indexed);
     }
 

@@ -22,10 +22,17 @@ public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, Me
             Log.Sealed(logger, count);
         }
 
-        var indexed = await new CaseSearchIndex(cipher).IndexStaleRowsAsync(dataSource, cipher, cancellationToken);
+        var unreadable = new List<long>();
+        var indexed = await new CaseSearchIndex(cipher).IndexStaleRowsAsync(dataSource, cipher, unreadable, cancellationToken);
         if (indexed > 0)
         {
             Log.Indexed(logger, indexed);
+        }
+
+        if (unreadable.Count > 0)
+        {
+            // Ids only: a case sealed with a key this service does not hold cannot be searched until the key is configured.
+            Log.Unreadable(logger, unreadable.Count, string.Join(',', unreadable.Take(50)));
         }
     }
 
@@ -38,5 +45,8 @@ public sealed partial class SealPlaintextAtStart(NpgsqlDataSource dataSource, Me
 
         [LoggerMessage(4802, LogLevel.Information, "Indexed {Count} cases for the case search")]
         public static partial void Indexed(ILogger logger, int count);
+
+        [LoggerMessage(4803, LogLevel.Warning, "{Count} cases could not be indexed for the case search: sealed with a key that is not configured (case ids {CaseIds})")]
+        public static partial void Unreadable(ILogger logger, int count, string caseIds);
     }
 }

@@ -184,6 +184,46 @@ public class CaseSearchTests
     }
 
     /// <summary>The service's cipher shape with keys made for the test; a rotated one keeps opening the old key's values.</summary>
+    [Test]
+    public async Task ARowSealedWithAKeyNotConfigured_IsSkipped_AndTheOthersAreStillIndexed()
+    {
+        // A case opened by a service holding another key (or a key since removed): its parties cannot be opened here.
+        var stranger = new TestCipher();
+        var strangeOpener = new CaseOpener(_clocks, null!, stranger, _time);
+        long strangeId;
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            strangeId = (await strangeOpener.OpenAsync(transaction, new OpenCaseCommand
+            {
+                Right = Right.Access,
+                Channel = "email",
+                ReceivedAt = _time.GetUtcNow(),
+                Actor = "test",
+                Relationship = "self",
+                Parties = new CaseRequestParties { RequesterName = "Kim Other" },
+            })).Id;
+            await transaction.CommitAsync();
+        }
+
+        var (id, _) = await OpenAsync("Mary Smith", "John Smith", "mary@example.org");
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM case_search_tokens; UPDATE case_requests SET search_key_id = NULL");
+        }
+
+        var unreadable = new List<long>();
+        var indexed = await new CaseSearchIndex(_cipher).IndexStaleRowsAsync(_dataSource, _cipher, unreadable);
+        var found = await _search.SearchAsync(new CaseSearchQuery { Text = "John Smith" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(indexed, Is.EqualTo(1), "the readable case is indexed");
+            Assert.That(unreadable, Is.EqualTo(new[] { strangeId }), "the unreadable one is reported by id, not thrown");
+            Assert.That(found.Cases.Select(c => c.Id), Is.EqualTo(new[] { id }));
+        });
+    }
+
     private sealed class TestCipher : IPersonalDataCipher
     {
         private readonly byte[] _key = RandomNumberGenerator.GetBytes(SealedData.KeySize);
