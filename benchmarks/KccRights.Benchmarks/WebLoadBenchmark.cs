@@ -293,6 +293,8 @@ internal static partial class WebLoadBenchmark
         var index = new KccRights.Cases.CaseSearchIndex(cipher);
         var random = new Random(14);
         var searches = new List<string>();
+        // Completing the token COPY updates the primary key for millions of rows: no 30-second command timeout here.
+        connectionString = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         var ids = new List<long>();
