@@ -1,6 +1,7 @@
 using KccRights.Correspondence.Acknowledgements;
 using KccRights.Correspondence.Letters;
 using KccRights.Correspondence.Smtp;
+using KccRights.Correspondence.Triage;
 using KccRights.Workflows.Reminders;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +41,11 @@ public static class CorrespondenceExtensions
         services.AddSingleton(_ => new AcknowledgementTemplates());
         services.TryAddSingleton<IMailSender>(sp => new SmtpMailSender(sp.GetRequiredService<SmtpOptions>()));
         services.AddSingleton<IJobHandler, SendAcknowledgementHandler>();
+
+        // Replies from the triage inbox (issue 14 item 1): queued by Intake's triage, sent by this job; the recipient is
+        // read through the ITriageReplyRecipients Intake registers.
+        services.AddSingleton<TriageReplies>();
+        services.AddSingleton<IJobHandler, SendTriageReplyHandler>();
 
         // The workflow's letters and reminders go out by email once SMTP is configured (otherwise they are recorded).
         if (!string.IsNullOrWhiteSpace(configuration[$"{SmtpOptions.Section}:{nameof(SmtpOptions.Host)}"]))

@@ -38,6 +38,9 @@ public static class IntakeExtensions
         services.AddSingleton<MessageClassifier>(sp => new MessageClassifier(classifier, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IntakeProcessor>();
         services.AddSingleton<Triage.TriageInbox>();
+
+        // The address a triage reply goes to, read from the sealed stored message by Correspondence's job (issue 14 item 1).
+        services.AddSingleton<KccRights.Correspondence.Triage.ITriageReplyRecipients, Triage.TriageReplyRecipients>();
         services.AddSingleton<MailboxHealth>();
         services.AddSingleton(sp => new MailboxReader(
             mailbox,

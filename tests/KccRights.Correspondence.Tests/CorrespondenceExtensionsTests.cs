@@ -43,7 +43,7 @@ public class CorrespondenceExtensionsTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(Letters.Append("send-acknowledgement")));
+            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(Letters.Append("send-acknowledgement").Append("send-triage-reply")));
             Assert.That(provider.GetRequiredService<INotificationSender>(), Is.InstanceOf<MailNotificationSender>());
             Assert.That(provider.GetRequiredService<Smtp.SmtpOptions>().Host, Is.EqualTo("smtp.office365.com"));
         });

@@ -47,7 +47,7 @@ public class IntakeExtensionsTests
         {
             Assert.That(provider.GetRequiredService<IntakeProcessor>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<MailboxReader>(), Is.Not.Null);
-            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(new[] { "send-acknowledgement", "delete-id-copies", "send-extension-notice" }.Concat(RequesterLetterHandler.Kinds)));
+            Assert.That(provider.GetServices<IJobHandler>().Select(h => h.Kind), Is.EquivalentTo(new[] { "send-acknowledgement", "send-triage-reply", "delete-id-copies", "send-extension-notice" }.Concat(RequesterLetterHandler.Kinds)));
             Assert.That(provider.GetRequiredService<KccRights.Workflows.Reminders.INotificationSender>(), Is.InstanceOf<MailNotificationSender>(), "letters go by email when SMTP is set");
             Assert.That(provider.GetServices<IHostedService>().OfType<IntakeWorker>(), Has.Exactly(1).Items);
             Assert.That(provider.GetRequiredService<MailboxHealth>().Current.State, Is.EqualTo(MailboxState.Starting));

@@ -184,6 +184,108 @@ public partial class TriageJourneyTests
         });
     }
 
+    /// <summary>
+    /// Issue 14 item 1, triage as part of the day: a reply that quotes no reference we know waits in triage saying why in
+    /// words; the officer answers it from a template (queued on the outbox, audited with ids only), finds its case by the
+    /// subject's misspelt name with the case search, and attaches it: it joins that case's correspondence and leaves the
+    /// inbox. Every page visited is axe-clean.
+    /// </summary>
+    [Test]
+    public async Task AReplyToAnUnknownReference_IsAnsweredFromATemplate_AndAttachedToTheCaseFoundBySearch()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        using var api = new HttpClient { BaseAddress = Base };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await CreateTokenAsync("demo-officer"));
+        var created = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(api, new Uri("/api/cases", UriKind.Relative), new
+        {
+            right = "access",
+            channel = "letter",
+            receivedOn = DateTime.UtcNow.AddDays(-5).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            requesterName = "Cordelia Fairweather",
+            subjectName = "Ignatius Fairweather",
+            relationship = "child",
+        });
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
+        var reference = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(created.Content)).GetProperty("reference").GetString()!;
+
+        var receivedAt = DateTimeOffset.UtcNow.AddHours(-3);
+        var reply = await StoreTriagedAsync(
+            $"From: Cordelia Fairweather <cordelia.{tag}@example.com>\r\nTo: data.protection@kent.gov.uk\r\nSubject: Re: my son's records {tag}\r\n" +
+            $"Message-ID: <unknown-{tag}@example.com>\r\nIn-Reply-To: <somewhere-{tag}@example.net>\r\nDate: {receivedAt:R}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+            "Here is the school he went to, as you asked: Oakfield Primary. Reference KCC-SAR-2019-424242.\r\n",
+            receivedAt,
+            "a reply that matches no case: find its case");
+        await ScalarAsync($"UPDATE intake_triage SET reason_codes = '{{unknown-reference}}' WHERE id = {reply.TriageId} RETURNING id");
+
+        var officer = await NewPageAsync();
+        await Browser.SignInAsync(officer, Base, "Olivia Officer");
+
+        // The inbox says why the message is there in words.
+        await officer.GotoAsync(new Uri(Base, "/triage").ToString());
+        var row = officer.Locator("#triage-items tr", new() { HasText = $"cordelia.{tag}@example.com" });
+        await Expect(row).ToContainTextAsync("A reply or reference that matches no case: search for its case");
+        await Browser.AssertAccessibleAsync(officer);
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(officer.Locator("#triage-why")).ToContainTextAsync("matches no case");
+        await Browser.AssertAccessibleAsync(officer);
+
+        // A reply needs its template chosen; then it is queued on the outbox, in reply to the message, and audited.
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await Expect(officer.Locator(".govuk-error-summary")).ToContainTextAsync("Choose the reply to send");
+        await Browser.AssertAccessibleAsync(officer);
+        await officer.GetByText("Read the reply: We could not find the request it is about").ClickAsync();
+        await Expect(officer.Locator("details", new() { HasText = "Read the reply: We could not find the request it is about" })).ToContainTextAsync("Dear Cordelia Fairweather,");
+        await officer.GetByLabel("We could not find the request it is about").CheckAsync();
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await Expect(officer.GetByText("Reply queued: We could not find the request it is about")).ToBeVisibleAsync();
+        await Expect(officer.Locator("#triage-replies")).ToContainTextAsync("We could not find the request it is about");
+        await Browser.AssertAccessibleAsync(officer);
+
+        // The officer finds the case by the subject's name, misspelt, and attaches the message to it.
+        await officer.GetByLabel("Find the case: reference, name, email address or date of birth").FillAsync("Ignatius Fairwether");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Search cases" }).ClickAsync();
+        var found = officer.Locator("#search-results tbody tr", new() { HasText = reference });
+        await Expect(found).ToContainTextAsync("Ignatius Fairweather");
+        await Browser.AssertAccessibleAsync(officer);
+        await found.GetByRole(AriaRole.Button, new() { Name = $"Attach to {reference}" }).ClickAsync();
+
+        await Expect(officer).ToHaveURLAsync(new Regex("/triage$"));
+        await Expect(officer.GetByText($"The message is attached to {reference}")).ToBeVisibleAsync();
+        await Expect(officer.Locator("#triage-items tr", new() { HasText = $"cordelia.{tag}@example.com" })).ToHaveCountAsync(0);
+        await Browser.AssertAccessibleAsync(officer);
+
+        // It is on the case's correspondence now.
+        await officer.GotoAsync(new Uri(Base, $"/cases/{reference}").ToString());
+        await Expect(officer.Locator("#correspondence")).ToContainTextAsync("reply email");
+        await Browser.AssertAccessibleAsync(officer);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM messages_cases mc JOIN cases c ON c.id = mc.case_id WHERE c.reference = '{reference}' AND mc.inbound_message_id = {reply.MessageId} AND mc.role = 'reply'"), Is.EqualTo(1L), "attached");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM intake_triage t JOIN cases c ON c.id = t.outcome_case_id WHERE t.id = {reply.TriageId} AND t.status = 'done' AND t.outcome = 'attached' AND c.reference = '{reference}'"), Is.EqualTo(1L), "closed as attached");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM correspondence_triage_replies WHERE triage_id = {reply.TriageId} AND template = 'triage-reply-unknown-reference' AND queued_by = 'demo-officer'"), Is.EqualTo(1L), "reply recorded");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM jobs WHERE kind = 'send-triage-reply'"), Is.GreaterThanOrEqualTo(1L), "reply queued on the outbox");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM audit_events WHERE action = 'triage.replied' AND detail->>'triage' = '{reply.TriageId}' AND detail::text NOT LIKE '%ordelia%' AND detail::text NOT LIKE '%{tag}%'"), Is.EqualTo(1L), "reply audited, ids only");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM audit_events a JOIN cases c ON c.id = a.case_id WHERE c.reference = '{reference}' AND a.action = 'triage.attached' AND a.detail::text NOT LIKE '%ordelia%'"), Is.EqualTo(1L), "attach audited, ids only");
+            Assert.That(await ScalarAsync("SELECT count(*) FROM audit_events WHERE action = 'cases.searched' AND detail->>'via' = 'triage' AND detail::text NOT LIKE '%airwe%'"), Is.GreaterThanOrEqualTo(1L), "the search audited without its text");
+            Assert.That(await SealedParties.PlainValuesAsync(ServiceSetUp.Service), Is.Zero, "issue 9 Build 6: no name or address in plain text");
+        });
+    }
+
+    private static async Task<string> CreateTokenAsync(string subject)
+    {
+        var info = KccRights.TestSupport.Kccrights.StartInfo(["api-token", "create", "--user", subject], new Dictionary<string, string>
+        {
+            ["Storage__DataDirectory"] = ServiceSetUp.Service.DataDirectory,
+        });
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, await error);
+        return (await output).Trim();
+    }
+
     /// <summary>Stores the message through the intake's own encrypted store and sends it to triage as intake does.</summary>
     private static async Task<(long MessageId, long TriageId)> StoreTriagedAsync(string raw, DateTimeOffset receivedAt, string reason)
     {

@@ -6,6 +6,7 @@ using KccRights.Cases;
 using KccRights.Intake.Classification;
 using KccRights.Intake.Storage;
 using KccRights.Intake.Threading;
+using KccRights.Intake.Triage;
 using KccRights.Workflows.Runtime;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -19,7 +20,8 @@ public sealed record IntakeOutcome(long MessageId, MessageKind Kind, string Stat
 /// Acts on stored inbound messages, one transaction each: classify; a request opens one case per right (linked), starts
 /// its clock at the instant the message reached the mailbox, starts the right's workflow and enqueues the
 /// acknowledgement; a reply is attached to its case and raises the workflow event; auto-replies and bounces are
-/// recorded on the matching case and never answered; anything else goes to triage. Nothing is dropped.
+/// recorded on the matching case (or, matching none, sent to triage) and never answered; anything else goes to triage.
+/// Nothing is dropped.
 /// </summary>
 public sealed partial class IntakeProcessor(
     NpgsqlDataSource dataSource,
@@ -145,6 +147,17 @@ public sealed partial class IntakeProcessor(
                     await LinkMessageAsync(transaction, message.Id, caseId, result.Kind.Id(), cancellationToken);
                 }
 
+                // Issue 14 item 1: one that matches nothing the service sent is not dropped unseen: an officer finds its
+                // case (a letter that did not arrive) or closes it. It is still never answered.
+                if (caseIds.Count == 0)
+                {
+                    string[] why = result.Kind == MessageKind.Bounce
+                        ? ["a delivery failure that matches no message the service sent: find the case whose letter did not arrive"]
+                        : ["an automatic reply that matches no message the service sent: nothing to answer"];
+                    await TriageAsync(transaction, message.Id, null, result, why, TriageReasons.Of(result, matchesNoCase: true), cancellationToken);
+                    return new IntakeOutcome(message.Id, result.Kind, "triage", [], [], true);
+                }
+
                 return new IntakeOutcome(message.Id, result.Kind, "ignored", [], caseIds, false);
 
             case MessageKind.Reply:
@@ -152,7 +165,7 @@ public sealed partial class IntakeProcessor(
             case MessageKind.Other when repliesToUs:
                 if (caseIds.Count == 0)
                 {
-                    await TriageAsync(transaction, message.Id, null, result, ["a reply that matches no case: find its case", .. result.Reasons], cancellationToken);
+                    await TriageAsync(transaction, message.Id, null, result, ["a reply that matches no case: find its case", .. result.Reasons], TriageReasons.Of(result, matchesNoCase: true), cancellationToken);
                     return new IntakeOutcome(message.Id, result.Kind, "triage", [], [], true);
                 }
 
@@ -170,7 +183,7 @@ public sealed partial class IntakeProcessor(
                 return await OpenCasesAsync(transaction, message, result, isComplaint ? caseIds : [], cancellationToken);
 
             default:
-                await TriageAsync(transaction, message.Id, caseIds.Count > 0 ? caseIds[0] : null, result, result.TriageReasons.Count > 0 ? result.TriageReasons : result.Reasons, cancellationToken);
+                await TriageAsync(transaction, message.Id, caseIds.Count > 0 ? caseIds[0] : null, result, result.TriageReasons.Count > 0 ? result.TriageReasons : result.Reasons, TriageReasons.Of(result, matchesNoCase: caseIds.Count == 0 && result.CaseReferences.Count > 0), cancellationToken);
                 return new IntakeOutcome(message.Id, result.Kind, "triage", [], caseIds, true);
         }
     }
@@ -252,7 +265,7 @@ public sealed partial class IntakeProcessor(
 
         if (result.NeedsTriage)
         {
-            await TriageAsync(transaction, message.Id, opened[0].Id, result, result.TriageReasons, cancellationToken);
+            await TriageAsync(transaction, message.Id, opened[0].Id, result, result.TriageReasons, TriageReasons.Of(result, matchesNoCase: false), cancellationToken);
         }
 
         return new IntakeOutcome(message.Id, MessageKind.Request, result.NeedsTriage ? "triage" : "processed", opened.Select(o => o.Reference).ToList(), complainedOf, result.NeedsTriage);
@@ -276,13 +289,14 @@ public sealed partial class IntakeProcessor(
 
     /// <summary>
     /// A row for the triage inbox. <c>reasons</c> is always a non-empty JSON array of sentences an officer can read;
-    /// <c>reason_kind</c> is 'over-budget' when the message was read only in part or not in time, else 'classification'.
+    /// <c>reason_kind</c> is 'over-budget' when the message was read only in part or not in time, else 'classification';
+    /// <c>reason_codes</c> say why in the inbox's words (<see cref="TriageReasons"/>, issue 14 item 1).
     /// </summary>
-    private async Task TriageAsync(NpgsqlTransaction transaction, long inboundId, long? caseId, ClassificationResult result, IReadOnlyList<string> reasons, CancellationToken cancellationToken) =>
+    private async Task TriageAsync(NpgsqlTransaction transaction, long inboundId, long? caseId, ClassificationResult result, IReadOnlyList<string> reasons, IReadOnlyList<string> codes, CancellationToken cancellationToken) =>
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO intake_triage (inbound_message_id, case_id, reasons, reason_kind, created_at)
-            VALUES (@inboundId, @caseId, @reasons::jsonb, @reasonKind, @now)
+            INSERT INTO intake_triage (inbound_message_id, case_id, reasons, reason_kind, reason_codes, created_at)
+            VALUES (@inboundId, @caseId, @reasons::jsonb, @reasonKind, @codes, @now)
             ON CONFLICT (inbound_message_id) DO NOTHING
             """,
             new
@@ -291,6 +305,7 @@ public sealed partial class IntakeProcessor(
                 caseId,
                 reasons = JsonSerializer.Serialize(reasons.Count > 0 ? reasons : ["intake could not tell what this message is: an officer must read it"]),
                 reasonKind = result.OverBudget ? "over-budget" : "classification",
+                codes = codes.ToArray(),
                 now = time.GetUtcNow(),
             },
             transaction,

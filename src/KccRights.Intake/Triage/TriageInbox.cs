@@ -5,6 +5,7 @@ using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Domain.Text;
 using KccRights.Cases;
+using KccRights.Correspondence.Triage;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Encryption;
 using KccRights.Infrastructure.Staff;
@@ -36,6 +37,41 @@ public sealed record TriageItem
     public string? OutcomeReason { get; init; }
     public string? ResolvedBy { get; init; }
     public DateTimeOffset? ResolvedAt { get; init; }
+
+    /// <summary>Why the message is here, as intake's codes (<see cref="TriageReasons"/>); empty for items from before them.</summary>
+    public string[] ReasonCodes { get; init; } = [];
+
+    /// <summary>What intake took the message to be (<c>inbound_messages.kind</c>), if it read it.</summary>
+    public string? MessageKind { get; init; }
+
+    /// <summary>
+    /// Why the item is here in an officer's words (issue 14 item 1), most telling first: the problem intake had with it,
+    /// if any (too large, failed, not served), then each reason code in words; for an item from before the codes, the
+    /// codes read from its sentences; at least one line.
+    /// </summary>
+    public IReadOnlyList<string> Headings
+    {
+        get
+        {
+            var headings = new List<string>();
+            if (ReasonKind is not (null or "" or "classification"))
+            {
+                headings.Add(KindLabel);
+            }
+
+            var codes = ReasonCodes.Length > 0 ? ReasonCodes : TriageReasons.FromSentences(ReasonList, MessageKind);
+            headings.AddRange(codes.Select(TriageReasons.Label));
+            if (headings.Count == 0)
+            {
+                headings.Add(KindLabel);
+            }
+
+            return headings;
+        }
+    }
+
+    /// <summary>Whether the message is one never answered (RFC 3834: an automatic reply; RFC 3464: a delivery report).</summary>
+    public bool IsAutomatic => MessageKind is "bounce" or "auto-reply" || ReasonCodes.Contains(TriageReasons.Bounce) || ReasonCodes.Contains(TriageReasons.AutoReply);
 
     /// <summary>Why intake put the item here, in words an officer uses (intake's <c>reason_kind</c>).</summary>
     public string KindLabel => ReasonKind switch
@@ -122,6 +158,7 @@ public sealed class TriageInbox(
     IWorkflowEngine workflows,
     IJobQueue jobs,
     AuditLog audit,
+    TriageReplies replies,
     TimeProvider time)
 {
     public const int MaxReasonLength = 1000;
@@ -132,7 +169,7 @@ public sealed class TriageInbox(
         """
         SELECT t.id, t.inbound_message_id, t.case_id, c.reference AS case_reference, t.reasons::text AS reasons, t.status,
                t.created_at, m.received_at, t.imap_uid, t.mailbox, t.reason_kind, t.detail, t.outcome,
-               oc.reference AS outcome_reference, t.outcome_reason, t.resolved_by, t.resolved_at
+               oc.reference AS outcome_reference, t.outcome_reason, t.resolved_by, t.resolved_at, t.reason_codes, m.kind AS message_kind
         FROM intake_triage t
         LEFT JOIN inbound_messages m ON m.id = t.inbound_message_id
         LEFT JOIN cases c ON c.id = t.case_id
@@ -356,16 +393,26 @@ public sealed class TriageInbox(
             return false;
         }
 
-        var stored = await store.LoadAsync(messageId, cancellationToken);
-        var attachments = stored is null ? 0 : ReadSender(stored.Raw).Attachments;
-        await LinkAsync(transaction, messageId, caseId, "reply", cancellationToken);
-        await workflows.RaiseAsync(
-            transaction,
-            caseId,
-            attachments > 0 ? IntakeProcessor.IdReceived : IntakeProcessor.ReplyReceived,
-            JsonSerializer.SerializeToElement(new { inboundMessageId = messageId }),
-            actor.Subject,
-            cancellationToken);
+        // A delivery failure or an automatic reply is recorded on the case as intake records one it matched; it moves
+        // nothing on the case's workflow (RFC 3834, RFC 3464).
+        if (item.MessageKind is "bounce" or "auto-reply")
+        {
+            await LinkAsync(transaction, messageId, caseId, item.MessageKind, cancellationToken);
+        }
+        else
+        {
+            var stored = await store.LoadAsync(messageId, cancellationToken);
+            var attachments = stored is null ? 0 : ReadSender(stored.Raw).Attachments;
+            await LinkAsync(transaction, messageId, caseId, "reply", cancellationToken);
+            await workflows.RaiseAsync(
+                transaction,
+                caseId,
+                attachments > 0 ? IntakeProcessor.IdReceived : IntakeProcessor.ReplyReceived,
+                JsonSerializer.SerializeToElement(new { inboundMessageId = messageId }),
+                actor.Subject,
+                cancellationToken);
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE inbound_messages SET status = 'processed', processed_at = coalesce(processed_at, @now) WHERE id = @messageId AND status IN ('received', 'triage')",
             new { messageId, now = time.GetUtcNow() },
@@ -375,6 +422,67 @@ public sealed class TriageInbox(
         await audit.RecordAsync(actor.Subject, actor.Role, "triage.attached", caseId, detail: new { triage = id, message = messageId }, transaction: transaction, cancellationToken: cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Replies to the sender with one of the <see cref="TriageReplies.Templates"/> (issue 14 item 1): the reply is
+    /// recorded and its sending queued on Correspondence's outbox in one transaction with its audit record (ids and the
+    /// template only) and the one-time form token. The item stays open: the officer still attaches it, opens a case or
+    /// closes it. An automatic reply or a delivery failure is never answered (RFC 3834). False when the form was already
+    /// submitted.
+    /// </summary>
+    public async Task<bool> ReplyAsync(long id, string? template, Actor actor, Guid formToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await RefuseUnlessMayActAsync(actor, "triage.replied", id, cancellationToken);
+        if (TriageReplies.Find(template) is not { } chosen)
+        {
+            throw new TriageRefusedException("template", "Choose the reply to send");
+        }
+
+        var item = await FindAsync(id, cancellationToken) ?? throw new TriageRefusedException("actions", "There is no such triage item.");
+        if (item.InboundMessageId is not { } messageId)
+        {
+            throw new TriageRefusedException("template", "The mail server could not give this message to the service, so there is no one to reply to.");
+        }
+
+        if (item.IsAutomatic)
+        {
+            throw new TriageRefusedException("template", "This is an automatic reply or a delivery failure: it is never answered.");
+        }
+
+        if (await SenderAsync(item, cancellationToken) is not { Readable: true, Address: not null })
+        {
+            throw new TriageRefusedException("template", "The message has no address to reply to.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await ClaimAsync(transaction, id, formToken, actor, cancellationToken))
+        {
+            return false;
+        }
+
+        var replyId = await replies.QueueAsync(transaction, id, messageId, chosen.Name, actor.Subject, time.GetUtcNow(), cancellationToken);
+        await audit.RecordAsync(actor.Subject, actor.Role, "triage.replied", item.CaseId, detail: new { triage = id, message = messageId, reply = replyId, template = chosen.Name }, transaction: transaction, cancellationToken: cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The replies sent (or queued) from the item, oldest first.</summary>
+    public Task<IReadOnlyList<TriageReplyRecord>> RepliesAsync(long id, CancellationToken cancellationToken = default) =>
+        replies.ForItemAsync(id, cancellationToken);
+
+    /// <summary>The reply as it would be sent to the item's sender, for the officer to read first; null when it cannot be answered.</summary>
+    public async Task<(string Subject, string Body)?> PreviewReplyAsync(TriageItem item, TriageSender? sender, string template)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.InboundMessageId is null || item.IsAutomatic || sender is not { Readable: true, Address: not null })
+        {
+            return null;
+        }
+
+        return await replies.PreviewAsync(template, sender.Name, item.ReceivedAt ?? item.CreatedAt);
     }
 
     /// <summary>Closes the item as not a request, with the officer's reason (required, at most <see cref="MaxReasonLength"/> characters).</summary>

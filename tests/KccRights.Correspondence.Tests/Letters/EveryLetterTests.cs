@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using KccRights.Correspondence.Acknowledgements;
 using KccRights.Correspondence.Letters;
+using KccRights.Correspondence.Triage;
 using KccRights.Domain.Cases;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Deadlines;
@@ -247,13 +248,60 @@ public partial class EveryLetterTests
     [Test]
     public void EveryShippedTemplate_IsSentBySomething_AndThereIsNoDefaultLetter()
     {
-        var sent = Sends().Select(c => (string)c.Arguments[0]!).ToHashSet(StringComparer.Ordinal);
+        var sent = Sends().Select(c => (string)c.Arguments[0]!).Concat(TriageReplies.Templates.Select(t => t.Name)).ToHashSet(StringComparer.Ordinal);
         var orphans = Shipped.Names.Select(n => n.Split('.')[0]).Where(n => !sent.Contains(n)).Distinct().ToList();
         Assert.Multiple(() =>
         {
             Assert.That(orphans, Is.Empty, "a template no definition or module sends is dead wording");
             Assert.That(Shipped.Names, Does.Not.Contain("default"), "no fallback letter");
         });
+    }
+
+    /// <summary>Issue 14 item 1: the replies an officer sends from the triage inbox, to a sender with and without a usable name.</summary>
+    [Test]
+    public async Task EveryTriageReply_Renders_AddressingTheSender_WithTheDayTheirMessageArrived()
+    {
+        // Sun 29 March 2026 00:30 in London (GMT until 01:00): the day is the London date of the instant.
+        var arrived = new DateTimeOffset(2026, 3, 29, 0, 30, 0, TimeSpan.Zero);
+        var received = new DateOnly(2026, 3, 29);
+        Assert.That(TriageReplies.Missing(Shipped), Is.Empty, "every triage reply has its wording");
+        foreach (var template in TriageReplies.Templates)
+        {
+            foreach (var name in new[] { "Sarah Whitlock", "Evil\r\nBcc: x@example.com", null })
+            {
+                var undefined = new List<string>();
+                var (subject, body) = await Shipped.RenderAsync(template.Name, null, TriageReplies.Model(name, arrived), undefined);
+                await TestContext.Out.WriteLineAsync($"Subject: {subject}\n\n{body}");
+                var label = $"{template.Name}, {name ?? "no name"}";
+                AssertReadable(subject, body, undefined, [received], [received], label);
+                Assert.That(body, Does.StartWith(name == "Sarah Whitlock" ? "Dear Sarah Whitlock," : name is null ? "Dear Sir or Madam," : "Dear Evil,"), label);
+                Assert.That(body, Does.Not.Contain("Bcc").And.Not.Contain("x@example.com"), label);
+            }
+        }
+    }
+
+    [Test]
+    public void TheTriageReplyJob_WithATriageReplyUnworded_RefusesToStart()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "kcc-letters-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "triage-reply-tell-us-more.liquid"), "Subject: s\nDear {{ requester_name }},\n");
+            Assert.That(
+                () => new SendTriageReplyHandler(new Smtp.SmtpOptions(), new LetterTemplates(folder), new NoMail(), Microsoft.Extensions.Logging.Abstractions.NullLogger<SendTriageReplyHandler>.Instance),
+                Throws.InvalidOperationException.With.Message.Contains("triage-reply-unknown-reference").And.Message.Contains("triage-reply-not-this-mailbox").And.Message.Not.Contains("tell-us-more"));
+            Assert.That(() => new SendTriageReplyHandler(new Smtp.SmtpOptions(), Shipped, new NoMail(), Microsoft.Extensions.Logging.Abstractions.NullLogger<SendTriageReplyHandler>.Instance), Throws.Nothing);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class NoMail : Smtp.IMailSender
+    {
+        public Task SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken) => throw new InvalidOperationException("nothing is sent here");
     }
 
     [Test]

@@ -107,8 +107,9 @@ public class EndToEndTests
 
             var reply = byMessage[9].Single();
             Assert.That((reply.Role, reply.Reference, reply.Status), Is.EqualTo(("reply", "KCC-SAR-2026-000042", "processed")), "example 10 threads to example 01's case");
-            Assert.That(byMessage[10].Single().Status, Is.EqualTo("ignored"), "out-of-office");
-            Assert.That(byMessage[14].Single().Status, Is.EqualTo("ignored"), "bounce");
+            // Neither matches anything the service sent (no acknowledgement has gone yet): an officer sees each (issue 14 item 1).
+            Assert.That(byMessage[10].Single().Status, Is.EqualTo("triage"), "out-of-office");
+            Assert.That(byMessage[14].Single().Status, Is.EqualTo("triage"), "bounce");
             Assert.That(byMessage[11].Single().Status, Is.EqualTo("triage"), "FOI");
         });
         Assert.That(harness.Workflows.Raised.Select(e => e.EventName), Is.EqualTo(new[] { "id-received" }));

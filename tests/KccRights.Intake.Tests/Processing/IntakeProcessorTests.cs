@@ -159,7 +159,7 @@ public class IntakeProcessorTests
 
     [TestCase("11-out-of-office.eml", "auto-reply")]
     [TestCase("15-bounce.eml", "bounce")]
-    public async Task AutoRepliesAndBounces_OpenNothing_AndAreNeverAnswered(string file, string kind)
+    public async Task AutoRepliesAndBounces_MatchingNoCase_OpenNothing_AreNeverAnswered_AndWaitInTriageSayingWhatTheyAre(string file, string kind)
     {
         await using var harness = await IntakeHarness.CreateAsync();
 
@@ -168,11 +168,28 @@ public class IntakeProcessorTests
         Assert.Multiple(async () =>
         {
             Assert.That(outcome.Kind.Id(), Is.EqualTo(kind));
-            Assert.That(outcome.Status, Is.EqualTo("ignored"));
+            Assert.That(outcome.Status, Is.EqualTo("triage"), "matches nothing the service sent: an officer sees it (issue 14 item 1)");
             Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM cases"), Is.Zero);
-            Assert.That(await harness.ScalarAsync<long>("SELECT count(*) FROM intake_triage"), Is.Zero);
-            Assert.That(harness.Jobs.Jobs, Is.Empty);
+            Assert.That(await harness.ScalarAsync<string>("SELECT array_to_string(reason_codes, ',') FROM intake_triage WHERE inbound_message_id = @id", new { id = outcome.MessageId }), Is.EqualTo(kind));
+            Assert.That(harness.Jobs.Jobs, Is.Empty, "never answered");
             Assert.That(harness.Workflows.Started, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task AReplyMatchingNoCase_IsTriagedAsAnUnknownReference()
+    {
+        await using var harness = await IntakeHarness.CreateAsync();
+        var raw = Encoding.UTF8.GetBytes(
+            "From: Priya Raman <priya.raman@example.co.uk>\nTo: data.protection@kent.gov.uk\nSubject: Re: KCC-SAR-2019-999999\n" +
+            "Message-ID: <r9@example.co.uk>\nIn-Reply-To: <ack.nothing@kent.gov.uk>\n\nHere is the letter you asked for.\n");
+
+        var outcome = await ProcessAsync(harness, raw, new DateTimeOffset(2026, 3, 23, 8, 0, 0, TimeSpan.Zero));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(outcome.Status, Is.EqualTo("triage"));
+            Assert.That(await harness.ScalarAsync<string>("SELECT array_to_string(reason_codes, ',') FROM intake_triage WHERE inbound_message_id = @id", new { id = outcome.MessageId }), Does.StartWith("unknown-reference"));
         });
     }
 

@@ -1,3 +1,5 @@
+using KccRights.Cases;
+using KccRights.Correspondence.Triage;
 using KccRights.Domain.Cases;
 using KccRights.Intake.Triage;
 using KccRights.Infrastructure.Audit;
@@ -11,9 +13,15 @@ namespace KccRights.Host.Pages.Triage;
 /// One triage item and what an officer may do with it: open a case of a chosen right, attach it to an existing case, or
 /// record that it is not a request (issue 9, Build 2). Each is a POST with its own one-time token, audited, and closes
 /// the item. The auditor sees the item without the actions; a record-owner is refused, and the refusal audited.
+/// Issue 14 item 1: the page says why the message is here in words, finds the case to attach it to with the case search
+/// (a GET of this page with <c>q</c>, audited as a search, never with its text), and replies to the sender from a
+/// template through Correspondence's outbox (audited; the item stays open).
 /// </summary>
-public sealed class ItemModel(TriageInbox inbox, AuditLog audit) : StaffPageModel
+public sealed class ItemModel(TriageInbox inbox, CaseSearch search, AuditLog audit) : StaffPageModel
 {
+    /// <summary>The most cases a search on this page lists: the closest first; the search page has the rest.</summary>
+    public const int SearchLimit = 10;
+
     public TriageItem Item { get; private set; } = null!;
 
     public TriageSender? Sender { get; private set; }
@@ -27,6 +35,19 @@ public sealed class ItemModel(TriageInbox inbox, AuditLog audit) : StaffPageMode
     [BindProperty] public string? Relationship { get; set; }
     [BindProperty] public string? CaseReference { get; set; }
     [BindProperty] public string? Reason { get; set; }
+    [BindProperty] public string? Template { get; set; }
+
+    /// <summary>The text searched for a case to attach the message to (a GET parameter, so the search works without JavaScript).</summary>
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Q { get; set; }
+
+    /// <summary>Null until the officer searched.</summary>
+    public CaseSearchResult? SearchResult { get; private set; }
+
+    public IReadOnlyList<TriageReplyRecord> Replies { get; private set; } = [];
+
+    /// <summary>Each reply as it would be sent to this sender, by template name; empty when the message cannot be answered.</summary>
+    public IReadOnlyDictionary<string, (string Subject, string Body)> Previews { get; private set; } = new Dictionary<string, (string Subject, string Body)>();
 
     [TempData]
     public string? Done { get; set; }
@@ -40,8 +61,33 @@ public sealed class ItemModel(TriageInbox inbox, AuditLog audit) : StaffPageMode
             return refused;
         }
 
+        if (Request.Query.ContainsKey("q") && Actor.MayChangeCases && Item.Status == "open")
+        {
+            if (string.IsNullOrWhiteSpace(Q))
+            {
+                AddError("q", "Enter a reference, name, email address or date of birth to search for");
+                return Page();
+            }
+
+            var query = new CaseSearchQuery { Text = Q, Limit = SearchLimit };
+            SearchResult = await search.SearchAsync(query, HttpContext.RequestAborted);
+
+            // As on the search page: the kinds searched for and how many found, never the text (it may be a name).
+            await audit.RecordAsync(Actor.Subject, Actor.Role, "cases.searched", null, detail: SearchModel.AuditDetail("triage", query, SearchResult), cancellationToken: HttpContext.RequestAborted);
+        }
+
         return Page();
     }
+
+    public Task<IActionResult> OnPostReplyAsync(long id) => ActAsync(id, async () =>
+    {
+        if (await inbox.ReplyAsync(id, Template, Actor, FormToken, HttpContext.RequestAborted))
+        {
+            Done = "Reply queued: " + (TriageReplies.Find(Template)?.Label ?? "");
+        }
+
+        return $"/triage/{id}";
+    });
 
     public Task<IActionResult> OnPostOpenCaseAsync(long id) => ActAsync(id, async () =>
     {
@@ -126,6 +172,18 @@ public sealed class ItemModel(TriageInbox inbox, AuditLog audit) : StaffPageMode
             Html = message.HtmlBody is { } html ? new HtmlString(HtmlText.Sanitise(html)) : null;
             Text = Html is null ? message.TextBody : null;
         }
+
+        Replies = await inbox.RepliesAsync(id, HttpContext.RequestAborted);
+        var previews = new Dictionary<string, (string Subject, string Body)>(StringComparer.Ordinal);
+        foreach (var template in TriageReplies.Templates)
+        {
+            if (await inbox.PreviewReplyAsync(item, Sender, template.Name) is { } preview)
+            {
+                previews[template.Name] = preview;
+            }
+        }
+
+        Previews = previews;
         if (viewAction is not null)
         {
             await audit.RecordAsync(Actor.Subject, Actor.Role, viewAction, item.CaseId, detail: new { triage = id, message = item.InboundMessageId }, cancellationToken: HttpContext.RequestAborted);
