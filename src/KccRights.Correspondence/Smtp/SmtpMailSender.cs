@@ -68,6 +68,9 @@ public sealed class SmtpOptions : IValidatableObject
 /// <summary>Sends one message. The acknowledgement job depends on this, not on SMTP.</summary>
 public interface IMailSender
 {
+    /// <summary>False when nothing can be sent (no SMTP host configured): the jobs then send nothing and say so.</summary>
+    bool CanSend => true;
+
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
@@ -79,6 +82,8 @@ public sealed class SmtpMailSender(SmtpOptions options) : IMailSender, IDisposab
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SmtpClient? _client;
+
+    public bool CanSend => !string.IsNullOrWhiteSpace(options.Host);
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
