@@ -166,7 +166,11 @@ public sealed class DemoTests
         {
             foreach (var summary in await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Envelope | MessageSummaryItems.UniqueId))
             {
-                var envelope = summary.Envelope;
+                if (summary.Envelope is not { } envelope)
+                {
+                    continue;
+                }
+
                 result.Add(new MessageSummary(Id(envelope.MessageId), Id(envelope.InReplyTo), envelope.From.ToString(), envelope.To.ToString()));
             }
         }

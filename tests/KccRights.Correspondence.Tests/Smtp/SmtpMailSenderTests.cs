@@ -5,7 +5,7 @@ using KccRights.Correspondence.Smtp;
 using KccRights.Infrastructure.Mail;
 using MimeKit;
 
-namespace KccRights.Correspondence.Tests.Smtp;
+namespace KccRights.Correspondence.Tests;
 
 /// <summary>
 /// Issue 14 item 6: the first letter after a quiet spell used to fail, because the server had closed the kept-open
