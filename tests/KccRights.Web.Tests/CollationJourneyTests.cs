@@ -254,6 +254,9 @@ public class CollationJourneyTests
             ["Intake__Smtp__Port"] = _mail.SmtpPort.ToString(CultureInfo.InvariantCulture),
             ["Intake__Smtp__Tls"] = "None",
 
+            // Only this test's mail: no demonstration cases opened from example emails (they would be stored and answered too).
+            ["Demo__Requests"] = "false",
+
             // The test serves the youth-justice API itself; the service is told where, and with which token.
             ["SourceSystems__DemoServer__Enabled"] = "false",
             [$"SourceSystems__Systems__{_youthJusticeIndex}__BaseUrl"] = _youthJustice.BaseAddress.ToString(),

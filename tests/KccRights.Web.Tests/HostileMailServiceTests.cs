@@ -54,6 +54,9 @@ public partial class HostileMailServiceTests
             ["Intake__Smtp__Host"] = MailServers.Host,
             ["Intake__Smtp__Port"] = _mail.SmtpPort.ToString(CultureInfo.InvariantCulture),
             ["Intake__Smtp__Tls"] = "None",
+
+            // Only this test's mail: no demonstration cases opened from example emails (they would be stored and answered too).
+            ["Demo__Requests"] = "false",
         });
         (_playwright, _browser) = await Browser.LaunchAsync();
     }

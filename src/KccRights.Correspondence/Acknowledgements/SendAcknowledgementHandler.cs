@@ -33,6 +33,14 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
     {
         ArgumentNullException.ThrowIfNull(context);
         var caseId = context.CaseId ?? (context.Payload.TryGetProperty("caseId", out var id) ? id.GetInt64() : throw new InvalidOperationException("send-acknowledgement needs a case."));
+        if (!sender.CanSend)
+        {
+            // No SMTP configured (serve with no mail settings, as the demo cases without run.sh's mailbox): nothing can be
+            // sent, and retrying would only end in an incident. Nothing is recorded as sent; the log says why.
+            Log.NoSmtp(logger, caseId);
+            return "no-smtp";
+        }
+
         var askForId = context.Payload.ValueKind == JsonValueKind.Object && context.Payload.TryGetProperty("askForId", out var ask) && ask.ValueKind == JsonValueKind.True;
         var connection = context.Transaction.Connection!;
         var dedupeKey = string.Create(CultureInfo.InvariantCulture, $"{Purpose}:{caseId}");
@@ -165,5 +173,8 @@ public sealed partial class SendAcknowledgementHandler(SmtpOptions options, Ackn
 
         [LoggerMessage(4303, LogLevel.Warning, "Case {CaseId} has no usable requester address: no acknowledgement sent")]
         public static partial void NoAddress(ILogger logger, long caseId);
+
+        [LoggerMessage(4304, LogLevel.Warning, "No SMTP host is configured (Intake:Smtp:Host): no acknowledgement sent for case {CaseId}")]
+        public static partial void NoSmtp(ILogger logger, long caseId);
     }
 }

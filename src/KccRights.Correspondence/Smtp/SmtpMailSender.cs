@@ -68,14 +68,22 @@ public sealed class SmtpOptions : IValidatableObject
 /// <summary>Sends one message. The acknowledgement job depends on this, not on SMTP.</summary>
 public interface IMailSender
 {
+    /// <summary>False when nothing can be sent (no SMTP host configured): the jobs then send nothing and say so.</summary>
+    bool CanSend => true;
+
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>MailKit SMTP with one kept-open connection, reopened after any failure.</summary>
+/// <summary>
+/// MailKit SMTP with one kept-open connection, checked before each message and reopened when the server has dropped it
+/// (an idle timeout) or after any failure.
+/// </summary>
 public sealed class SmtpMailSender(SmtpOptions options) : IMailSender, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SmtpClient? _client;
+
+    public bool CanSend => !string.IsNullOrWhiteSpace(options.Host);
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
@@ -84,6 +92,15 @@ public sealed class SmtpMailSender(SmtpOptions options) : IMailSender, IDisposab
         try
         {
             var client = _client;
+            if (client is not null && client.IsConnected && !await StillOpenAsync(client, cancellationToken))
+            {
+                // Servers close a connection left idle (smtp4dev, Postfix's smtpd_timeout, Exchange): MailKit only learns
+                // of it on the next command, so the first letter after a quiet spell used to fail and go out only on the
+                // job's retry (issue 14 item 6). A NOOP finds out first, and the connection is opened again.
+                client.Dispose();
+                client = _client = null;
+            }
+
             if (client is null || !client.IsConnected)
             {
                 client?.Dispose();
@@ -115,6 +132,24 @@ public sealed class SmtpMailSender(SmtpOptions options) : IMailSender, IDisposab
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private static async Task<bool> StillOpenAsync(SmtpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.NoOpAsync(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        // Whatever the answer (a closed socket, a protocol error, "421 timeout"), the old connection is not used again.
+        catch (Exception ex) when (ex is IOException or SmtpCommandException or SmtpProtocolException or MailKit.ServiceNotConnectedException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException)
+        {
+            return false;
         }
     }
 

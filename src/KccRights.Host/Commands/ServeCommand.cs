@@ -9,7 +9,8 @@ namespace KccRights.Host.Commands;
 
 /// <summary>
 /// <c>kccrights serve [--demo]</c>: the web app, API and background work. With no connection string it starts its own
-/// PostgreSQL in the data directory and stops it on shutdown. <c>--demo</c> seeds demonstration cases into an empty database.
+/// PostgreSQL in the data directory and stops it on shutdown. <c>--demo</c> seeds the demonstration users, and into an
+/// empty database demonstration cases opened from example emails through intake.
 /// </summary>
 internal static class ServeCommand
 {
@@ -43,6 +44,13 @@ internal static class ServeCommand
         if (demo)
         {
             builder.Services.AddHostedService<KccRights.Cases.DemoCases>();
+
+            // The demonstration cases, opened from example emails through intake (issue 14 item 6). Demo:Requests=false
+            // leaves them out (the mail tests, which count every message the service stores).
+            if (builder.Configuration.GetValue("Demo:Requests", defaultValue: true))
+            {
+                builder.Services.AddHostedService<KccRights.Intake.Demo.DemoRequests>();
+            }
         }
 
         await using var app = builder.Build();

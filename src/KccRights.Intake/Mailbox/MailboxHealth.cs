@@ -1,5 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace KccRights.Intake.Mailbox;
 
+/// <summary>What the reader is doing; written as a word (<c>"idle"</c>, <c>"polling"</c>, <c>"retrying"</c>) on /health.</summary>
+[JsonConverter(typeof(MailboxStateJsonConverter))]
 public enum MailboxState
 {
     Starting,
@@ -9,6 +14,9 @@ public enum MailboxState
     Retrying,
     Stopped,
 }
+
+/// <summary>Writes <see cref="MailboxState"/> as a lower-case word, never its number (issue 14 item 6).</summary>
+public sealed class MailboxStateJsonConverter() : JsonStringEnumConverter<MailboxState>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false);
 
 /// <summary>
 /// A point-in-time view of the mailbox reader, for the host's health page. No personal data. Failures are counted
