@@ -105,10 +105,11 @@ public partial class TaskOwnershipJourneyTests
         var stage = (await page.Locator("#workflow-state").GetAttributeAsync("data-state"))!;
         await Expect(page.Locator("#workflow-state")).ToHaveTextAsync(WorkflowLabels.State(stage));
         await Expect(page.Locator(".moj-timeline")).ToContainTextAsync("by Olivia Officer");
+        // What is shown (innerText): the workflow's diagram and its Mermaid source, folded away, are drawn from the ids.
         var main = page.Locator("main");
         foreach (var slug in new[] { "demo-officer", "identity-search", "identity-confirmation", "task-completed", "task-assigned", "triaged" })
         {
-            await Expect(main).Not.ToContainTextAsync(slug);
+            await Expect(main).Not.ToContainTextAsync(slug, new() { UseInnerText = true });
         }
 
         await Browser.AssertAccessibleAsync(page);
@@ -124,10 +125,11 @@ public partial class TaskOwnershipJourneyTests
         var row = queue.Locator("tbody tr", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = reference }) });
         await Expect(row).ToContainTextAsync("Ownership Requester");
         await Expect(row).ToContainTextAsync("Olivia Officer");
-        await Expect(row).ToContainTextAsync(WorkflowLabels.State(stage));
+        // The search job may have moved the case on meanwhile.
+        await Expect(row).ToContainTextAsync(new Regex($"{Regex.Escape(WorkflowLabels.State("identity-search"))}|{Regex.Escape(WorkflowLabels.State("identity-confirmation"))}"));
         await Expect(row.Locator(".kcc-days")).ToHaveTextAsync(new Regex(@"^\d+$"));
         Assert.That(await queue.EvaluateAsync<double>("t => t.getBoundingClientRect().width"), Is.GreaterThan(960), "wider than the 960-pixel reading column");
-        Assert.That(await row.Locator("td").First.EvaluateAsync<double>("c => c.getBoundingClientRect().height"), Is.LessThan(60), "the reference does not wrap");
+        Assert.That(await row.GetByRole(AriaRole.Link, new() { Name = reference }).EvaluateAsync<int>("a => a.getClientRects().length"), Is.EqualTo(1), "the reference is on one line");
         await Browser.AssertAccessibleAsync(page);
 
         await page.GotoAsync(new Uri(Base, "/tasks?view=team").ToString());
