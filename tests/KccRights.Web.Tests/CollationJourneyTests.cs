@@ -209,6 +209,10 @@ public class CollationJourneyTests
         var owner = await (await _browser.NewContextAsync()).NewPageAsync();
         await Browser.SignInAsync(owner, service.BaseUrl, "Yusuf Owner");
         await owner.GotoAsync(new Uri(service.BaseUrl, $"/tasks/{taskId}").ToString());
+        // Issue 14 item 4: what to do, for which person (name and date of birth from the request), in which team's records.
+        await Assertions.Expect(owner.Locator("#what-to-do + p")).ToContainTextAsync("in the records Youth Justice holds");
+        await Assertions.Expect(owner.Locator("#task-person")).ToContainTextAsync($"{aisha.Given} {aisha.Family}");
+        await Assertions.Expect(owner.Locator("#task-person")).ToContainTextAsync(aisha.DateOfBirth.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")));
         await Browser.AssertAccessibleAsync(owner);
         await owner.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "tool.exe", MimeType = "application/octet-stream", Buffer = [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00] });
         await owner.GetByRole(AriaRole.Button, new() { Name = "Upload and complete" }).ClickAsync();
