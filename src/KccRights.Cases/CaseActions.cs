@@ -298,17 +298,18 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
     /// <summary>
     /// Completes a workflow task with one of its outcomes; the outcome moves the case on. Officers' tasks are for case
     /// workers, the DPO's for the DPO (the engine refuses a sign-off by the task's own preparer), record-owners' tasks
-    /// for that team.
+    /// for that team. The actor must have taken the task, or take it in this action (<paramref name="take"/>): a task is
+    /// never completed untaken (issue 14 item 4).
     /// </summary>
-    public Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, Guid? formToken, CancellationToken cancellationToken = default) =>
-        CompleteTaskAsync(task, outcome, data, actor, formToken, null, cancellationToken);
+    public Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, bool take, Guid? formToken, CancellationToken cancellationToken = default) =>
+        CompleteTaskAsync(task, outcome, data, actor, take, formToken, null, cancellationToken);
 
     /// <summary>
     /// Completes a task as above and, in the same transaction, runs <paramref name="thenInTransaction"/> after the
     /// runtime has completed it and before the audit entry and COMMIT (a module recording what the task produced, such
     /// as a manual search's uploads). If it throws, nothing is stored: the task stays open.
     /// </summary>
-    public async Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, Guid? formToken, Func<NpgsqlTransaction, CancellationToken, Task>? thenInTransaction, CancellationToken cancellationToken = default)
+    public async Task CompleteTaskAsync(CaseTask task, string outcome, JsonElement data, Actor actor, bool take, Guid? formToken, Func<NpgsqlTransaction, CancellationToken, Task>? thenInTransaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(actor);
@@ -332,7 +333,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
 
         try
         {
-            await ((WorkflowEngine)workflows).CompleteTaskAsync(transaction, task.Id, outcome, data, actor.Subject, cancellationToken);
+            await ((WorkflowEngine)workflows).CompleteTaskAsync(transaction, task.Id, outcome, data, actor.Subject, take, cancellationToken);
         }
         catch (WorkflowException ex)
         {
@@ -344,7 +345,7 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             await thenInTransaction(transaction, cancellationToken);
         }
 
-        await audit.RecordAsync(actor.Subject, actor.Role, "task.completed", task.CaseId, detail: new { task = task.Id, type = task.Type, outcome }, transaction: transaction, cancellationToken: cancellationToken);
+        await audit.RecordAsync(actor.Subject, actor.Role, "task.completed", task.CaseId, detail: new { task = task.Id, type = task.Type, outcome, taken = take }, transaction: transaction, cancellationToken: cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

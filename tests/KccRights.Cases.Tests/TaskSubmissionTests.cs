@@ -42,3 +42,39 @@ public class TaskSubmissionTests
         Assert.That(errors, Is.EqualTo(new[] { ("task-7-scopeTo", "Enter only records dated on or before as a date, for example 2019-09-01") }));
     }
 }
+
+/// <summary>Issue 14 item 3: a required answer left out is asked for with the question as written, not lower-cased into "Enter is there ...".</summary>
+public class TaskSubmissionMessageTests
+{
+    private static readonly CaseTask Triage = new()
+    {
+        Id = 3,
+        Type = "triage",
+        Role = "officer",
+        Title = "Triage the request",
+        Outcomes = ["triaged"],
+        Form = """
+            [{"name":"identityInDoubt","label":"Is there reasonable doubt about the requester's identity or authority? (UK GDPR Art 12(6))","type":"boolean","required":true},
+             {"name":"ground","label":"Ground","type":"choice","options":["unlawful","legal-claims"],"required":true},
+             {"name":"reason","label":"Why is it refused?","type":"text","required":true},
+             {"name":"note","label":"Note for the record-owner","type":"text","required":true},
+             {"name":"upn","label":"UPN of the pupil","type":"text","required":true}]
+            """,
+    };
+
+    [Test]
+    public void MissingAnswers_AreAskedForWithTheQuestionAsWritten()
+    {
+        var (data, errors) = TaskSubmission.Build(Triage, new Dictionary<string, string?>(), "triaged");
+
+        Assert.That(data, Is.Null);
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            ("task-3-identityInDoubt", "Choose yes or no: Is there reasonable doubt about the requester's identity or authority? (UK GDPR Art 12(6))"),
+            ("task-3-ground", "Choose an answer: Ground"),
+            ("task-3-reason", "Answer the question: Why is it refused?"),
+            ("task-3-note", "Enter note for the record-owner"),
+            ("task-3-upn", "Enter UPN of the pupil"),
+        }));
+    }
+}

@@ -165,9 +165,9 @@ public class CollationJourneyTests
         // The case moves on by itself when the last system is done.
         await WaitForStateAsync(service, reference, "disclosure-review", TimeSpan.FromSeconds(60));
         await page.ReloadAsync();
-        await Assertions.Expect(page.Locator("#workflow-state")).ToHaveTextAsync("disclosure-review");
+        await Assertions.Expect(page.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", "disclosure-review");
         await Assertions.Expect(page.Locator("#collation-scope")).ToContainTextAsync("All dates");
-        await Assertions.Expect(page.Locator("#collation-scope")).ToContainTextAsync("by demo-officer");
+        await Assertions.Expect(page.Locator("#collation-scope")).ToContainTextAsync("by Olivia Officer");
         await Browser.AssertAccessibleAsync(page);
 
         // The fragment the script fetches: the same authorization as the case page.
@@ -209,6 +209,10 @@ public class CollationJourneyTests
         var owner = await (await _browser.NewContextAsync()).NewPageAsync();
         await Browser.SignInAsync(owner, service.BaseUrl, "Yusuf Owner");
         await owner.GotoAsync(new Uri(service.BaseUrl, $"/tasks/{taskId}").ToString());
+        // Issue 14 item 4: what to do, for which person (name and date of birth from the request), in which team's records.
+        await Assertions.Expect(owner.Locator("#what-to-do + p")).ToContainTextAsync("in the records Youth Justice holds");
+        await Assertions.Expect(owner.Locator("#task-person")).ToContainTextAsync($"{aisha.Given} {aisha.Family}");
+        await Assertions.Expect(owner.Locator("#task-person")).ToContainTextAsync(aisha.DateOfBirth.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")));
         await Browser.AssertAccessibleAsync(owner);
         await owner.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "tool.exe", MimeType = "application/octet-stream", Buffer = [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00] });
         await owner.GetByRole(AriaRole.Button, new() { Name = "Upload and complete" }).ClickAsync();
@@ -235,7 +239,7 @@ public class CollationJourneyTests
         await WaitForStateAsync(service, reference, "disclosure-review", TimeSpan.FromSeconds(120));
         await officer.GotoAsync(new Uri(service.BaseUrl, $"/cases/{reference}").ToString());
         await Assertions.Expect(officer.Locator($"#collation-systems tr[data-system='{YouthJustice}']")).ToContainTextAsync("Searched by hand by demo-youth-justice: 2 items");
-        await Assertions.Expect(officer.Locator("#workflow-state")).ToHaveTextAsync("disclosure-review");
+        await Assertions.Expect(officer.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", "disclosure-review");
         await Assertions.Expect(officer.Locator("#collation-scope")).ToContainTextAsync("From 1 September 2010");
         await Browser.AssertAccessibleAsync(officer);
     }
@@ -327,7 +331,7 @@ public class CollationJourneyTests
     {
         var card = page.Locator(".govuk-summary-card", new() { HasText = "Confirm the subject's records" });
         await card.Locator("input[name='Fields[scopeFrom]']").FillAsync(scopeFrom ?? "");
-        await card.GetByLabel("confirmed", new() { Exact = true }).CheckAsync();
+        await card.GetByLabel("Confirmed", new() { Exact = true }).CheckAsync();
         await card.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
     }
 

@@ -100,7 +100,9 @@ public partial class EmailJourneyTests
         await triage.Locator("fieldset", new() { HasText = "manifestly unfounded" }).GetByLabel("no").CheckAsync();
         await triage.GetByLabel("triaged").CheckAsync();
         await triage.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#workflow-state")).ToHaveTextAsync("awaiting-id");
+        await Assertions.Expect(page.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", "awaiting-id");
+        await Assertions.Expect(page.Locator("#workflow-state")).ToHaveTextAsync("Waiting for ID");
+        await Assertions.Expect(page.Locator("#case-officer")).ToHaveTextAsync("Olivia Officer");
 
         // The workflow's ID request goes to the requester by email, from its editable template (UK GDPR Art 12(6)).
         var letters = await _mail.WaitForNewMessagesAsync(Requester, 2, TimeSpan.FromSeconds(60));
@@ -124,9 +126,14 @@ public partial class EmailJourneyTests
             check = page.Locator(".govuk-summary-card", new() { HasText = "Check the ID" });
         }
         await check.Locator("textarea").First.FillAsync("Passport seen, matches name and date of birth");
-        await check.GetByLabel("verified", new() { Exact = true }).CheckAsync();
+        await check.GetByLabel("Verified", new() { Exact = true }).CheckAsync();
         await check.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
-        await Assertions.Expect(page.Locator(".govuk-summary-card", new() { HasText = "Check the ID" })).ToContainTextAsync("Done: verified");
+
+        // Issue 14 item 3: the case page shows the identity check's answers, who gave them and when.
+        var done = page.Locator(".govuk-summary-card", new() { HasText = "Check the ID" });
+        await Assertions.Expect(done).ToContainTextAsync("Done by Olivia Officer on");
+        await Assertions.Expect(done).ToContainTextAsync("Outcome: Verified");
+        await Assertions.Expect(done.Locator("dl")).ToContainTextAsync("Passport seen, matches name and date of birth");
         await Browser.AssertAccessibleAsync(page);
 
         // The ID copy is deleted from the stored reply once identity is verified, and the case records that it was.

@@ -82,7 +82,8 @@ public partial class OfficerJourneyTests
         await triage.Locator("fieldset", new() { HasText = "manifestly unfounded" }).GetByLabel("no").CheckAsync();
         await triage.GetByLabel("triaged").CheckAsync();
         await triage.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
-        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("awaiting-clarification");
+        await Expect(page.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", "awaiting-clarification");
+        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("Waiting for clarification");
         await Expect(page.Locator(".govuk-tag", new() { HasText = "Paused" })).ToBeVisibleAsync();
         await Expect(page.GetByText("now (waiting for the answer)")).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
@@ -91,17 +92,17 @@ public partial class OfficerJourneyTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Record the answer" }).ClickAsync();
         await Expect(page.GetByText("The answer is recorded and the clock runs again")).ToBeVisibleAsync();
         var scope = page.Locator(".govuk-summary-card", new() { HasText = "Agree the scope" });
-        await scope.GetByLabel("scope-agreed").CheckAsync();
+        await scope.GetByLabel("Scope agreed").CheckAsync();
         await scope.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
         // On to the search for the subject's records (the search job may already have run: then the officer confirms).
-        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync(new Regex("^(identity-search|identity-confirmation)$"));
-        var searchStage = await page.Locator("#workflow-state").InnerTextAsync();
+        await Expect(page.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", new Regex("^(identity-search|identity-confirmation)$"));
+        var searchStage = (await page.Locator("#workflow-state").GetAttributeAsync("data-state"))!;
 
         // The workflow's diagram, drawn on the server, marks the case's stage; the table after it says the same in words.
         await page.GetByText("The access workflow", new() { Exact = true }).ClickAsync();
         await Expect(page.Locator("#workflow-diagram svg [data-current='true']")).ToHaveAttributeAsync("data-state", searchStage);
         await Expect(page.Locator("#workflow-diagram svg [data-state]")).ToHaveCountAsync(23);
-        await Expect(page.Locator("#workflow-transitions")).ToContainTextAsync($"{searchStage} (the case is here)");
+        await Expect(page.Locator("#workflow-transitions")).ToContainTextAsync($"{KccRights.Workflows.Definitions.WorkflowLabels.State(searchStage)} (the case is here)");
         await Browser.AssertAccessibleAsync(page);
 
         // Paused today and answered today: one day does not count.
@@ -113,7 +114,7 @@ public partial class OfficerJourneyTests
         await page.GetByText("Request an extension").ClickAsync();
         await page.GetByLabel("Why is the request complex or numerous?").FillAsync("Records in five systems");
         await page.GetByRole(AriaRole.Button, new() { Name = "Request extension" }).ClickAsync();
-        await Expect(page.Locator("#workflow-state")).ToHaveTextAsync("extension-sign-off");
+        await Expect(page.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", "extension-sign-off");
         await Browser.AssertAccessibleAsync(page);
 
         var signOff = await NewPageAsync();
@@ -134,10 +135,11 @@ public partial class OfficerJourneyTests
         // The DPO balances the workload: the case moves to another officer, and the queue filters by stage.
         await signOff.GetByLabel("Assign to").SelectOptionAsync(new SelectOptionValue { Label = "Oscar Officer" });
         await signOff.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
-        await Expect(signOff.GetByText("Assigned to demo-officer-2")).ToBeVisibleAsync();
+        await Expect(signOff.GetByText("Assigned to Oscar Officer")).ToBeVisibleAsync();
+        await Expect(signOff.Locator("#case-officer")).ToHaveTextAsync("Oscar Officer");
         // On the timeline too: the officer's claim of the case earlier, and now this.
         await Expect(signOff.Locator(".moj-timeline__title", new() { HasText = "Case assigned" })).ToHaveCountAsync(2);
-        var stage = await signOff.Locator("#workflow-state").InnerTextAsync();
+        var stage = await signOff.Locator("#workflow-state").GetAttributeAsync("data-state");
         await signOff.GotoAsync(new Uri(Base, $"/cases?view=team&stage={stage}").ToString());
         await Expect(signOff.GetByRole(AriaRole.Link, new() { Name = reference })).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(signOff);

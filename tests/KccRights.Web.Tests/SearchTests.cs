@@ -53,7 +53,7 @@ public class SearchTests
         await Expect(row).ToContainTextAsync("Theodora Wainwright");
         await Expect(row).ToContainTextAsync("Rosalind Featherstone");
         await Expect(row).ToContainTextAsync("Closed");
-        await Expect(row).ToContainTextAsync("access");
+        await Expect(row).ToContainTextAsync("Access");
         await Browser.AssertAccessibleAsync(page);
 
         // The table has the whole window, not the 960-pixel reading column, and no reference breaks over two lines.

@@ -16,6 +16,9 @@ public sealed record CaseSummary : CaseDates
     public string Channel { get; init; } = "";
     public string? AssignedTo { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the case was closed (answered, withdrawn, closed for want of ID); null while open.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
     public string? RequesterName { get; init; }
     public string? SubjectName { get; init; }
     public string? Relationship { get; init; }
@@ -71,7 +74,7 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
 {
     private const string SummarySelect =
         $"""
-        SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, {CaseDeadlineSql.DatesColumns},
+        SELECT c.id, c.reference, c.right_code, c.status, c.channel, c.assigned_to, c.created_at, c.closed_at, {CaseDeadlineSql.DatesColumns},
                p.sealed_parties, p.relationship,
                w.state AS workflow_state, w.definition_id AS workflow_id, w.definition_version AS workflow_version, w.status AS workflow_status
         FROM case_clocks k
@@ -127,6 +130,21 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
         var found = await connection.QuerySingleOrDefaultAsync<CaseSummary>(new CommandDefinition(
             $"{SummarySelect} WHERE c.reference = @reference", new { reference }, cancellationToken: cancellationToken));
         return found is null ? null : Open(found);
+    }
+
+    /// <summary>The cases of a page of tasks, by id, for the task queue's columns (one query).</summary>
+    public async Task<IReadOnlyDictionary<long, CaseSummary>> SummariesAsync(IEnumerable<long> caseIds, CancellationToken cancellationToken = default)
+    {
+        var ids = caseIds.Distinct().ToArray();
+        if (ids.Length == 0)
+        {
+            return new Dictionary<long, CaseSummary>();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var found = await connection.QueryAsync<CaseSummary>(new CommandDefinition(
+            $"{SummarySelect} WHERE c.id = ANY(@ids)", new { ids }, cancellationToken: cancellationToken));
+        return found.Select(Open).ToDictionary(c => c.Id);
     }
 
     /// <summary>Open cases by age since receipt, the shape the ICO asked councils with backlogs to report.</summary>

@@ -1,4 +1,6 @@
 using Dapper;
+using KccRights.Workflows.Definitions;
+using KccRights.Workflows.Runtime;
 using Npgsql;
 
 namespace KccRights.Cases;
@@ -22,6 +24,12 @@ public sealed record CaseTask
     public long CaseId { get; init; }
     public string Reference { get; init; } = "";
     public DateOnly? CaseDueOn { get; init; }
+
+    /// <summary>Four eyes: the task type or event whose actor may not complete this task (see <see cref="FourEyes"/>).</summary>
+    public string? NotBySameActorAs { get; init; }
+
+    /// <summary>The answers given with the outcome (the form's fields), as stored: a JSON object, or null.</summary>
+    public string? OutcomeData { get; init; }
 }
 
 public sealed record TimelineEntry(DateTimeOffset At, string Title, string By, string Text);
@@ -47,7 +55,7 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
     public const string TaskColumns =
         """
         t.id, t.type, t.role, t.team, t.title, t.form::text AS form, t.outcomes, t.assignee, t.status, t.due_on, t.outcome,
-        t.created_at, t.completed_at, t.completed_by, t.case_id, c.reference
+        t.created_at, t.completed_at, t.completed_by, t.case_id, c.reference, t.not_by_same_actor_as, t.outcome_data::text AS outcome_data
         """;
 
     public async Task<IReadOnlyList<CaseTask>> TasksAsync(long caseId, CancellationToken cancellationToken = default)
@@ -101,28 +109,56 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken))).AsList();
     }
 
+    /// <summary>
+    /// Why <paramref name="actor"/> may not complete the open task (four eyes), in words, or null: the task card then
+    /// shows the reason instead of a form the runtime would refuse (issue 14 item 3).
+    /// </summary>
+    public async Task<string?> FourEyesRefusalAsync(CaseTask task, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.NotBySameActorAs is null || task.Status != "open")
+        {
+            return null;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await FourEyes.RefusalAsync(connection, null, task.Id, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// The workflow's log as timeline entries in words: stages, outcomes, events and kinds by their labels
+    /// (<see cref="WorkflowLabels"/>), never their ids. <see cref="TimelineEntry.By"/> is the actor's id, for the page
+    /// to show by name.
+    /// </summary>
     public async Task<IReadOnlyList<TimelineEntry>> WorkflowLogAsync(long caseId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
-            "SELECT at, kind, from_state, to_state, event, actor FROM workflow_log WHERE case_id = @caseId ORDER BY id",
+            "SELECT at, kind, from_state, to_state, event, actor, detail->>'action' AS clock_action FROM workflow_log WHERE case_id = @caseId ORDER BY id",
             new { caseId },
             cancellationToken: cancellationToken));
-        return rows.Select(r => new TimelineEntry(
-            r.At,
-            r.Kind switch
-            {
-                "started" => "Workflow started",
-                "transition" => $"Moved to {r.ToState}",
-                "task-opened" => "Task opened",
-                "task-completed" => "Task completed",
-                "task-assigned" => "Task assigned",
-                "case-assigned" => "Case assigned",
-                _ => r.Kind.Replace('-', ' '),
-            },
-            r.Actor,
-            r.Event is null ? r.FromState is null ? "" : $"from {r.FromState}" : $"on {r.Event}{(r.FromState is null ? "" : $" from {r.FromState}")}")).ToList();
+        return rows.Select(r => new TimelineEntry(r.At, Title(r), r.Actor, Text(r))).ToList();
     }
+
+    private static string Title(LogRow r) => r.Kind switch
+    {
+        "transition" => $"Stage: {WorkflowLabels.State(r.ToState)}",
+        "clock" => WorkflowLabels.ClockAction(r.ClockAction),
+        _ => WorkflowLabels.LogKind(r.Kind),
+    };
+
+    private static string Text(LogRow r) => r.Kind switch
+    {
+        "started" => r.ToState is null ? "" : $"First stage: {WorkflowLabels.State(r.ToState)}",
+        "transition" => string.Join(", ", new[]
+        {
+            r.Event is null ? null : $"after \u201c{WorkflowLabels.Event(r.Event)}\u201d",
+            r.FromState is null ? null : $"from {WorkflowLabels.State(r.FromState)}",
+        }.OfType<string>()),
+        "task-completed" => r.Event is null ? "" : $"Outcome: {WorkflowLabels.Outcome(r.Event)}",
+        "ignored" => r.Event is null ? "" : $"\u201c{WorkflowLabels.Event(r.Event)}\u201d does not apply at {WorkflowLabels.State(r.FromState)}",
+        _ => r.FromState is null ? "" : $"At {WorkflowLabels.State(r.FromState)}",
+    };
 
     private sealed record LogRow
     {
@@ -132,6 +168,7 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
         public string? ToState { get; init; }
         public string? Event { get; init; }
         public string Actor { get; init; } = "";
+        public string? ClockAction { get; init; }
     }
 
     public async Task<IReadOnlyList<CaseMessage>> MessagesAsync(long caseId, CancellationToken cancellationToken = default)

@@ -34,7 +34,7 @@ public static class TaskSubmission
         var fields = TaskForm.Parse(task.Form);
         var errors = fields
             .Where(f => f.Required && string.IsNullOrWhiteSpace(posted.GetValueOrDefault(f.Name)))
-            .Select(f => ($"task-{task.Id}-{f.Name}", $"Enter {f.Label.ToLowerInvariant()}"))
+            .Select(f => ($"task-{task.Id}-{f.Name}", Missing(f)))
             .ToList();
         errors.AddRange(fields
             .Where(f => CaseInput.TooLong(posted.GetValueOrDefault(f.Name), CaseInput.MaxTaskField, f.Label) is not null)
@@ -69,6 +69,36 @@ public static class TaskSubmission
                 : posted.GetValueOrDefault(f.Name)?.Trim() is var value && f.Type == "boolean" ? (object?)(value == "yes")
                 : f.Type == "date" && string.IsNullOrEmpty(value) ? null
                 : value)), errors);
+    }
+
+    /// <summary>
+    /// The message for a required field left empty, with the question as the definition words it (issue 14 item 3: it
+    /// was the label lower-cased, "Enter is there reasonable doubt about the requester's identity...").
+    /// </summary>
+    public static string Missing(TaskFormField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        var label = field.Label.Trim();
+        if (field.Type == "boolean")
+        {
+            return $"Choose yes or no: {label}";
+        }
+
+        if (field.Options.Count > 0)
+        {
+            return $"Choose an answer: {label}";
+        }
+
+        if (label.EndsWith('?') || label.Length == 0)
+        {
+            return label.Length == 0 ? "Answer every question" : $"Answer the question: {label}";
+        }
+
+        // "Reason for the decision" reads "Enter the reason for the decision"-like: the first letter lowered unless the
+        // first word is an acronym (UPN, DPO).
+        var firstWord = label.Split(' ')[0];
+        var keep = firstWord.Length > 1 && firstWord.All(c => !char.IsLetter(c) || char.IsUpper(c));
+        return "Enter " + (keep ? label : char.ToLowerInvariant(label[0]) + label[1..]);
     }
 
     /// <summary>A date typed in a task form: 2019-09-01 or 1/9/2019 (day first, as in the UK); null when it is neither.</summary>

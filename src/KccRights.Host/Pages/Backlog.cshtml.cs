@@ -6,8 +6,10 @@ namespace KccRights.Host.Pages;
 
 /// <summary>The DPO's view of the backlog: age bands, oldest first, overdue, due this week, and who holds what.</summary>
 [Authorize(Policy = StaffAuthentication.DpoOnly)]
-public sealed class BacklogModel(CaseQueries queries, DeadlineBadges badges) : StaffPageModel
+public sealed class BacklogModel(CaseQueries queries, DeadlineBadges badges, KccRights.Infrastructure.Staff.StaffStore staff) : StaffPageModel
 {
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
     public IReadOnlyList<BacklogBand> Bands { get; private set; } = [];
 
     public (int Open, int Overdue, int DueThisWeek, int Paused) Totals { get; private set; }
@@ -23,6 +25,7 @@ public sealed class BacklogModel(CaseQueries queries, DeadlineBadges badges) : S
         Bands = await queries.AgeBandsAsync(today, HttpContext.RequestAborted);
         Totals = await queries.BacklogTotalsAsync(today, endOfWeek, HttpContext.RequestAborted);
         Workload = await queries.WorkloadAsync(today, HttpContext.RequestAborted);
+        Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
         (Oldest, _) = await queries.OpenCasesAsync(new CaseFilter { Today = today, Limit = 20 }, HttpContext.RequestAborted);
     }
 }

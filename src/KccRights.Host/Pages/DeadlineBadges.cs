@@ -47,6 +47,34 @@ public sealed class DeadlineBadges(DeadlineCalculator calculator, TimeProvider t
         }
     }
 
+    /// <summary>
+    /// The queues' "working days left" cell: the number in words and a colour band (kcc-days: green, orange within
+    /// <see cref="DueSoonWorkingDays"/>, red overdue, grey paused). A closed case has no countdown.
+    /// </summary>
+    public (string Text, string CssClass) DaysLeft(CaseDates dates)
+    {
+        ArgumentNullException.ThrowIfNull(dates);
+        if (!dates.IsOpen)
+        {
+            return ("Closed", "kcc-days--paused");
+        }
+
+        if (dates.IsPaused)
+        {
+            return ("Paused", "kcc-days--paused");
+        }
+
+        var left = WorkingDaysLeft(dates);
+        return left switch
+        {
+            null => ("Beyond the bank-holiday data", "kcc-days--paused"),
+            < 0 => ($"{-left} overdue", "kcc-days--overdue"),
+            _ when dates.IsOverdue(Today) => ("Overdue", "kcc-days--overdue"),
+            <= DueSoonWorkingDays => (left.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "kcc-days--soon"),
+            _ => (left.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), ""),
+        };
+    }
+
     /// <summary>A task's own due date, badged as a running open clock due that day would be.</summary>
     public IEnumerable<(string Text, string CssClass)> For(DateOnly due) =>
         For(new CaseDates { EffectiveDueOn = due, IsOpen = true });

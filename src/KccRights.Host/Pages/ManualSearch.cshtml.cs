@@ -28,6 +28,9 @@ public sealed class ManualSearchModel(CaseTimeline timeline, CaseActions actions
 
     [BindProperty] public string? Outcome { get; set; }
 
+    /// <summary>Posted by the form of a task not yet taken: completing it takes it (issue 14 item 4).</summary>
+    [BindProperty] public bool Take { get; set; }
+
     [BindProperty] public List<IFormFile> Files { get; set; } = [];
 
     [TempData]
@@ -100,6 +103,7 @@ public sealed class ManualSearchModel(CaseTimeline timeline, CaseActions actions
                 outcome,
                 JsonSerializer.SerializeToElement(new { files = files.Count }),
                 Actor,
+                Take,
                 FormToken,
                 (tx, ct) => searches.RecordAsync(tx, task.CaseId, task.Id, outcome, files, Actor.Subject, ct),
                 HttpContext.RequestAborted);

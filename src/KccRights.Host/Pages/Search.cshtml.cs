@@ -60,6 +60,8 @@ public sealed class SearchModel(CaseSearch search, DefinitionRegistry definition
 
     public DeadlineBadges Badges => badges;
 
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
     public string? ErrorFor(string field) => Errors.FirstOrDefault(e => e.Field == field).Message;
 
     public async Task<IActionResult> OnGetAsync([FromQuery(Name = "page")] int? page)
@@ -72,6 +74,7 @@ public sealed class SearchModel(CaseSearch search, DefinitionRegistry definition
 
         PageNumber = Math.Clamp(page ?? 1, 1, 10_000);
         Stages = StagesOf(definitions);
+        Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
         Officers = (await staff.ListAsync(HttpContext.RequestAborted)).Where(s => s.Role is StaffRoles.Officer or StaffRoles.Dpo or StaffRoles.Admin).ToList();
         var searched = Request.Query.ContainsKey("q");
         if (!searched)
@@ -125,9 +128,8 @@ public sealed class SearchModel(CaseSearch search, DefinitionRegistry definition
     internal static IReadOnlyList<string> StagesOf(DefinitionRegistry definitions) =>
         definitions.Current.SelectMany(d => d.Definition.States).Select(s => s.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>A stage id as words until the definitions carry labels: "awaiting-id" reads "Awaiting id".</summary>
-    public static string StageLabel(string? stage) =>
-        string.IsNullOrEmpty(stage) ? "" : char.ToUpperInvariant(stage[0]) + stage[1..].Replace('-', ' ');
+    /// <summary>A stage by its label (<see cref="WorkflowLabels"/>): "awaiting-id" reads "Waiting for ID".</summary>
+    public static string StageLabel(string? stage) => WorkflowLabels.State(stage);
 
     /// <summary>Who the case is about: the subject, or the requester when they asked for their own data.</summary>
     public static string About(CaseSummary c)

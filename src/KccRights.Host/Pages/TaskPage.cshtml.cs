@@ -2,6 +2,7 @@ using KccRights.Cases;
 using KccRights.Collation.Workflow;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Staff;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -11,9 +12,26 @@ namespace KccRights.Host.Pages;
 /// One task on its own: what a record-owner sees, the task and its case reference and dates, never the rest of the
 /// case. Another team's task is refused, and the refusal audited.
 /// </summary>
-public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, CandidateStore candidates, AuditLog audit) : StaffPageModel
+public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, CandidateStore candidates, StaffStore staff, CaseQueries queries, Npgsql.NpgsqlDataSource dataSource, KccRights.Infrastructure.Encryption.IPersonalDataCipher cipher, AuditLog audit) : StaffPageModel
 {
+    /// <summary>
+    /// For a record-owner's task (issue 14 item 4): the person to look for - name, date of birth, identifiers - opened
+    /// from the sealed request for this page only; null for other tasks.
+    /// </summary>
+    public (string? Name, CaseRequestDetails? Details)? Person { get; private set; }
+
+    /// <summary>For a record-owner's task: the officer's latest written answer on the case (their note for the team), with who and when.</summary>
+    public (string Label, string Text, string By, DateTimeOffset? At)? OfficerNote { get; private set; }
+
     public CaseTask Task { get; private set; } = null!;
+
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
+    /// <summary>Why the viewer may not complete the task (four eyes), said instead of the form; null when they may.</summary>
+    public string? FourEyesRefusal { get; private set; }
+
+    /// <summary>Posted by the form of a task the viewer has not taken: completing it takes it (issue 14 item 4).</summary>
+    [BindProperty] public bool Take { get; set; }
 
     [BindProperty] public string? Outcome { get; set; }
     [BindProperty] public Dictionary<string, string?> Fields { get; set; } = [];
@@ -71,7 +89,7 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Ca
 
         try
         {
-            await actions.CompleteTaskAsync(Task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
+            await actions.CompleteTaskAsync(Task, Outcome!, data.Value, Actor, Take, FormToken, HttpContext.RequestAborted);
         }
         catch (Exception ex) when (ex is ClockChangeRefusedException or CaseInputException)
         {
@@ -137,6 +155,29 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Ca
 
         await audit.RecordAsync(Actor.Subject, Actor.Role, "task.viewed", task.CaseId, detail: new { task = id }, cancellationToken: HttpContext.RequestAborted);
         Task = task;
+        Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
+        FourEyesRefusal = await timeline.FourEyesRefusalAsync(task, Actor.Subject, HttpContext.RequestAborted);
+        if (task.Role == "record-owner")
+        {
+            var summary = await queries.FindAsync(task.Reference, HttpContext.RequestAborted);
+            var details = await CaseRequestDetails.ReadAsync(dataSource, cipher, task.CaseId, HttpContext.RequestAborted);
+            Person = (summary is null ? null : SearchModel.About(summary) is { Length: > 0 } about ? about : null, details);
+            OfficerNote = null;
+            var done = (await timeline.TasksAsync(task.CaseId, HttpContext.RequestAborted))
+                .Where(t => t.Status == "completed" && t.Role == "officer")
+                .OrderByDescending(t => t.CompletedAt);
+            foreach (var officerTask in done)
+            {
+                var textFields = TaskForm.Parse(officerTask.Form).Where(f => f.Type == "text").Select(f => f.Label).ToHashSet(StringComparer.Ordinal);
+                var written = new TaskCardModel(officerTask, Actor, Names).Answers().FirstOrDefault(a => textFields.Contains(a.Question));
+                if (written.Question is not null)
+                {
+                    OfficerNote = (written.Question, written.Answer, Names.Of(officerTask.CompletedBy), officerTask.CompletedAt);
+                    break;
+                }
+            }
+        }
+
         return null;
     }
 }

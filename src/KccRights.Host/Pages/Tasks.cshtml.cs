@@ -4,8 +4,13 @@ using Microsoft.AspNetCore.Mvc;
 namespace KccRights.Host.Pages;
 
 /// <summary>The task queue: my tasks, my team's and the unassigned, oldest statutory due date first.</summary>
-public sealed class TasksModel(CaseTimeline timeline, CaseActions actions, DeadlineBadges badges) : StaffPageModel
+public sealed class TasksModel(CaseTimeline timeline, CaseActions actions, CaseQueries queries, KccRights.Infrastructure.Staff.StaffStore staff, DeadlineBadges badges) : StaffPageModel
 {
+    /// <summary>The tasks' cases (requester, subject, right, stage, officer, dates), by case id.</summary>
+    public IReadOnlyDictionary<long, CaseSummary> Cases { get; private set; } = new Dictionary<long, CaseSummary>();
+
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
     [BindProperty(SupportsGet = true)]
     public string View { get; set; } = "team";
 
@@ -28,6 +33,8 @@ public sealed class TasksModel(CaseTimeline timeline, CaseActions actions, Deadl
 
         View = View is "mine" or "unassigned" ? View : "team";
         Tasks = await timeline.OpenTasksAsync(Actor, View, string.IsNullOrWhiteSpace(Type) ? null : Type, 100, HttpContext.RequestAborted);
+        Cases = await queries.SummariesAsync(Tasks.Select(t => t.CaseId), HttpContext.RequestAborted);
+        Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
         return Page();
     }
 

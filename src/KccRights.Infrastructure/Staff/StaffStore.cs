@@ -26,6 +26,18 @@ public sealed class StaffStore(NpgsqlDataSource dataSource)
             $"SELECT {Columns} FROM staff_users WHERE active ORDER BY role, display_name", cancellationToken: cancellationToken))).AsList();
     }
 
+    /// <summary>
+    /// Every member of staff's display name by subject, deactivated ones too (their past work still shows who did it):
+    /// pages show people by name, never by id (issue 14 item 3).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> NamesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Subject, string DisplayName)>(new CommandDefinition(
+            "SELECT subject, display_name FROM staff_users", cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Subject, r => r.DisplayName, StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary>Adds or updates a user by subject (the identity provider's stable id).</summary>
     public async Task<StaffUser> UpsertAsync(string subject, string displayName, string email, string role, string? team, CancellationToken cancellationToken = default)
     {

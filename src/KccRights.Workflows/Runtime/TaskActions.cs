@@ -14,22 +14,30 @@ namespace KccRights.Workflows.Runtime;
 internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimeProvider time)
 {
     /// <inheritdoc cref="WorkflowEngine.CompleteTaskAsync"/>
-    public async Task CompleteTaskAsync(NpgsqlTransaction transaction, long taskId, string outcome, JsonElement? data, string actor, CancellationToken cancellationToken = default)
+    public async Task CompleteTaskAsync(NpgsqlTransaction transaction, long taskId, string outcome, JsonElement? data, string actor, bool take, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var connection = transaction.Connection!;
         TaskRow? task;
+
+        // Taking the task in the same action may make the taker the case's officer: the case row is locked first then,
+        // in the one lock order (WorkflowEngine.Sql.cs).
         await using (var locked = await connection.QueryMultipleAsync(new CommandDefinition(
-            WorkflowEngine.LockInstanceOfTaskSql +
+            (take ? cases.LockCaseOfTaskSql : "") + WorkflowEngine.LockInstanceOfTaskSql +
             """
-            SELECT id, instance_id, case_id, state_seq, type, role, status, outcomes, form::text AS form, not_by_same_actor_as, side
+            SELECT id, instance_id, case_id, state_seq, type, role, status, outcomes, form::text AS form, not_by_same_actor_as, side, assignee
             FROM workflow_tasks WHERE id = @taskId FOR UPDATE;
             """,
             new { taskId },
             transaction,
             cancellationToken: cancellationToken)))
         {
+            if (take)
+            {
+                await locked.ReadAsync<long>();
+            }
+
             await locked.ReadAsync<long>();
             task = await locked.ReadSingleOrDefaultAsync<TaskRow>();
         }
@@ -40,60 +48,54 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         }
         if (task.Status != "open")
         {
-            throw new WorkflowException($"Task {taskId} is {task.Status}.");
+            throw new WorkflowException(task.Status == "completed" ? "This task is already done." : "This task is no longer open: the case has moved on.");
         }
 
         if (!task.Outcomes.Contains(outcome, StringComparer.Ordinal))
         {
-            throw new WorkflowException($"Task {taskId} ({task.Type}) has no outcome '{outcome}'; choose one of: {string.Join(", ", task.Outcomes)}.");
+            throw new WorkflowException($"Choose one of the task's outcomes: {string.Join(", ", task.Outcomes.Select(WorkflowLabels.Outcome))}.");
+        }
+
+        // Issue 14 item 4: a task is completed by whoever has taken it, or by someone taking it in the same action (as
+        // "Take this task" would, from whoever had it); never done by nobody in particular.
+        var taken = task.Assignee is { } holder && string.Equals(holder, actor, StringComparison.OrdinalIgnoreCase);
+        if (!taken && !take)
+        {
+            throw new WorkflowException(task.Assignee is null
+                ? "Take this task before completing it: a task is completed by the person who has taken it."
+                : "Someone else has taken this task: take it yourself first if you are to complete it.");
         }
 
         var fields = JsonSerializer.Deserialize<List<FormField>>(task.Form, WorkflowJson.Options) ?? [];
-        var missing = fields.Where(f => f.Required && !HasValue(data, f.Name)).Select(f => f.Name).ToList();
+        var missing = fields.Where(f => f.Required && !HasValue(data, f.Name)).Select(f => f.Label).ToList();
         if (missing.Count > 0)
         {
-            throw new WorkflowException($"Task {taskId} needs: {string.Join(", ", missing)}.");
+            throw new WorkflowException($"Answer every question of the task: {string.Join("; ", missing)}");
         }
 
-        if (task.NotBySameActorAs is { } other)
+        if (await FourEyes.RefusalAsync(transaction, taskId, actor, cancellationToken) is { } refusal)
         {
-            // Four eyes (PRODUCT.md 8, issue 9 item 5): the preparer cannot approve their own work, nor the DPO who asked
-            // for an extension approve it. The name is a task type (whoever completed the latest one) or an event that
-            // led here (whoever raised it last); the definitions are validated to use one or the other. The task stays
-            // open for someone else of its role.
-            var (preparer, raiser) = await connection.QuerySingleAsync<(string?, string?)>(new CommandDefinition(
-                """
-                SELECT (SELECT completed_by FROM workflow_tasks
-                        WHERE instance_id = @instanceId AND type = @other AND status = 'completed'
-                        ORDER BY completed_at DESC, id DESC LIMIT 1) AS preparer,
-                       (SELECT actor FROM workflow_log
-                        WHERE case_id = @caseId AND instance_id = @instanceId AND kind = 'transition' AND event = @other
-                        ORDER BY id DESC LIMIT 1) AS raiser
-                """,
-                new { instanceId = task.InstanceId, caseId = task.CaseId, other },
-                transaction,
-                cancellationToken: cancellationToken));
-            if (string.Equals(preparer, actor, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new WorkflowException($"Task {taskId} ({task.Type}) must be completed by someone other than whoever completed the {other} task (four eyes); another {task.Role} can complete it.");
-            }
-
-            if (string.Equals(raiser, actor, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new WorkflowException($"Task {taskId} ({task.Type}) must be completed by someone other than whoever raised {other} on this case (four eyes); another {task.Role} can complete it.");
-            }
+            // Four eyes (PRODUCT.md 8, issue 9 item 5): the task stays open for someone else of its role.
+            throw new WorkflowException(refusal);
         }
 
         var now = time.GetUtcNow();
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE workflow_tasks SET status = 'completed', outcome = @outcome, outcome_data = @data::jsonb, completed_at = @now, completed_by = @actor
+            UPDATE workflow_tasks SET status = 'completed', outcome = @outcome, outcome_data = @data::jsonb, completed_at = @now, completed_by = @actor,
+                                      assignee = @actor
             WHERE id = @taskId
             """,
             new { taskId, outcome, data = data is { ValueKind: JsonValueKind.Object } d ? d.GetRawText() : null, now, actor },
             transaction,
             cancellationToken: cancellationToken));
         var batch = new StepBatch(transaction);
+        if (!taken)
+        {
+            // Taken in the same action: recorded as AssignTaskAsync records a taking.
+            AddTaken(batch, now, task.CaseId, task.InstanceId, task.Role, task.NotBySameActorAs, taskId, actor, actor);
+        }
+
         WorkflowEngine.AddLog(batch, now, task.CaseId, task.InstanceId, null, "task-completed", null, null, outcome, actor, WorkflowEngine.Json(new { taskId, type = task.Type }));
         await batch.FlushAsync(cancellationToken);
         if (task.Side)
@@ -122,7 +124,7 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
             cases.LockCaseOfTaskSql + WorkflowEngine.LockInstanceOfTaskSql +
             """
             UPDATE workflow_tasks SET assignee = @assignee WHERE id = @taskId AND status = 'open'
-            RETURNING instance_id, case_id, role;
+            RETURNING instance_id, case_id, role, not_by_same_actor_as;
             """,
             new { taskId, assignee },
             transaction,
@@ -139,15 +141,23 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         }
 
         var batch = new StepBatch(transaction);
-        if (row.Role == "officer")
+        AddTaken(batch, now, row.CaseId, row.InstanceId, row.Role, row.NotBySameActorAs, taskId, assignee, actor);
+        await batch.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The writes that follow a task's taking (its own row is updated by the caller).</summary>
+    private void AddTaken(StepBatch batch, DateTimeOffset now, long caseId, long instanceId, string role, string? notBySameActorAs, long taskId, string assignee, string actor)
+    {
+        if (role == "officer" && notBySameActorAs is null)
         {
             // The officer working the case's task is the case's officer: reminders go to them, the queue shows them.
-            batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", row.InstanceId, assignee, now);
-            batch.Add(cases.OfficerAssignedSql, row.CaseId, assignee);
+            // So the officer who triages a case becomes its officer (issue 14 item 4). A second pair of eyes (a
+            // redaction check) does not take the case over.
+            batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", instanceId, assignee, now);
+            batch.Add(cases.OfficerAssignedSql, caseId, assignee);
         }
 
-        WorkflowEngine.AddLog(batch, now, row.CaseId, row.InstanceId, null, "task-assigned", null, null, null, actor, WorkflowEngine.Json(new { taskId, assignee }));
-        await batch.FlushAsync(cancellationToken);
+        WorkflowEngine.AddLog(batch, now, caseId, instanceId, null, "task-assigned", null, null, null, actor, WorkflowEngine.Json(new { taskId, assignee }));
     }
 
     /// <inheritdoc cref="WorkflowEngine.AssignCaseAsync"/>
@@ -168,7 +178,7 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         var now = time.GetUtcNow();
         var batch = new StepBatch(transaction);
         batch.Add("UPDATE workflow_instances SET assignee = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $1", id, StepBatch.Text(officer), now);
-        batch.Add("UPDATE workflow_tasks SET assignee = $2 WHERE instance_id = $1 AND role = 'officer' AND status = 'open'", id, StepBatch.Text(officer));
+        batch.Add("UPDATE workflow_tasks SET assignee = $2 WHERE instance_id = $1 AND role = 'officer' AND status = 'open' AND not_by_same_actor_as IS NULL", id, StepBatch.Text(officer));
         WorkflowEngine.AddLog(batch, now, caseId, id, null, "case-assigned", null, null, null, actor, WorkflowEngine.Json(new { officer }));
         await batch.FlushAsync(cancellationToken);
     }
@@ -184,6 +194,8 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         public long CaseId { get; init; }
 
         public string Role { get; init; } = "";
+
+        public string? NotBySameActorAs { get; init; }
     }
 
     private sealed record TaskRow
@@ -209,5 +221,7 @@ internal sealed class TaskActions(WorkflowEngine engine, ICaseRows cases, TimePr
         public string? NotBySameActorAs { get; init; }
 
         public bool Side { get; init; }
+
+        public string? Assignee { get; init; }
     }
 }

@@ -307,9 +307,13 @@ public sealed partial class WorkflowEngine : IWorkflowEngine
         return await ApplyAsync(batch, instance, eventName, data, actor, cancellationToken);
     }
 
-    /// <summary>Completes a human task with one of its outcomes and moves the case on, in the caller's transaction.</summary>
-    public Task CompleteTaskAsync(NpgsqlTransaction transaction, long taskId, string outcome, JsonElement? data, string actor, CancellationToken cancellationToken = default) =>
-        _tasks.CompleteTaskAsync(transaction, taskId, outcome, data, actor, cancellationToken);
+    /// <summary>
+    /// Completes a human task with one of its outcomes and moves the case on, in the caller's transaction. The actor
+    /// must have taken the task, or take it in this action (<paramref name="take"/>: from whoever had it, recorded as a
+    /// taking); a task is never completed by someone who has not taken it (issue 14 item 4).
+    /// </summary>
+    public Task CompleteTaskAsync(NpgsqlTransaction transaction, long taskId, string outcome, JsonElement? data, string actor, bool take, CancellationToken cancellationToken = default) =>
+        _tasks.CompleteTaskAsync(transaction, taskId, outcome, data, actor, take, cancellationToken);
 
     /// <summary>Assigns a task; an officer's task also makes them the case's assigned officer (reminders go to them).</summary>
     public Task AssignTaskAsync(NpgsqlTransaction transaction, long taskId, string assignee, string actor, CancellationToken cancellationToken = default) =>

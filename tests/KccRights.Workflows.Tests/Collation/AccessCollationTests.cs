@@ -233,7 +233,7 @@ public class AccessCollationTests
         await using (var connection = await h.DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await h.Engine.CompleteTaskAsync(transaction, task, ManualSearches.Uploaded, null, "send-owner");
+            await h.Engine.CompleteTaskAsync(transaction, task, ManualSearches.Uploaded, null, "send-owner", take: true);
             await manual.RecordAsync(transaction, caseId, task, ManualSearches.Uploaded, [new ManualUpload("EHCP review 2024.pdf", pdf)], "send-owner", CancellationToken.None);
             await transaction.CommitAsync();
         }
@@ -302,7 +302,7 @@ public class AccessCollationTests
         await using (var connection = await h.DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await h.Engine.CompleteTaskAsync(transaction, task, ManualSearches.NothingHeld, null, "yj-owner");
+            await h.Engine.CompleteTaskAsync(transaction, task, ManualSearches.NothingHeld, null, "yj-owner", take: true);
             await h.Services.GetRequiredService<ManualSearches>().RecordAsync(transaction, caseId, task, ManualSearches.NothingHeld, [], "yj-owner", CancellationToken.None);
             await transaction.CommitAsync();
         }
@@ -364,7 +364,7 @@ public class AccessCollationTests
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             var task = (await h.OpenTaskAsync(caseId))!;
-            await h.Engine.CompleteTaskAsync(transaction, task.Id, "confirmed", null, "officer-a");
+            await h.Engine.CompleteTaskAsync(transaction, task.Id, "confirmed", null, "officer-a", take: true);
             await transaction.CommitAsync();
         }
 

@@ -209,7 +209,7 @@ public class OtherRightsWorkflowTests
         }
 
         await h.RaiseAsync(caseId, "extension-requested", new { reason = "complex" }, actor: "dpo-a");
-        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "dpo-a"), Throws.TypeOf<WorkflowException>().With.Message.Contains("extension-requested"));
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "dpo-a"), Throws.TypeOf<WorkflowException>().With.Message.Contains("\u201cExtension requested\u201d").And.Message.Contains("four eyes"));
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("extension-sign-off"));
         await h.CompleteAsync(caseId, "approved", actor: "dpo-b");
         Assert.That((await h.ClockAsync(caseId)).Extended, Is.True);

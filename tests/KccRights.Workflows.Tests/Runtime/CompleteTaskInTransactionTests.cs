@@ -40,7 +40,7 @@ public class CompleteTaskInTransactionTests
         var completedWhenCalled = "";
 
         Assert.That(
-            async () => await actions.CompleteTaskAsync(task, "uploaded", data, owner, form, async (tx, ct) =>
+            async () => await actions.CompleteTaskAsync(task, "uploaded", data, owner, true, form, async (tx, ct) =>
             {
                 await opener.AddNoteAsync(tx, caseId, "test", "recorded with the task", ct);
                 throw new InvalidOperationException("the upload was refused");
@@ -49,7 +49,7 @@ public class CompleteTaskInTransactionTests
         Assert.That((await timeline.TaskAsync(taskId))!.Status, Is.EqualTo("open"), "the task is not completed");
         Assert.That(await queries.NotesAsync(caseId), Is.Empty, "nothing of the follow-up is stored");
 
-        await actions.CompleteTaskAsync(task, "uploaded", data, owner, form, async (tx, ct) =>
+        await actions.CompleteTaskAsync(task, "uploaded", data, owner, true, form, async (tx, ct) =>
         {
             await using (var command = tx.Connection!.CreateCommand())
             {

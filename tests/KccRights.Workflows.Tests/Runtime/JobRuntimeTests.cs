@@ -382,7 +382,7 @@ public class JobRuntimeTests
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             var task = (await old.OpenTaskAsync(caseId))!;
-            await provider.GetRequiredService<WorkflowEngine>().CompleteTaskAsync(transaction, task.Id, "confirmed", null, "officer-a");
+            await provider.GetRequiredService<WorkflowEngine>().CompleteTaskAsync(transaction, task.Id, "confirmed", null, "officer-a", take: true);
             await transaction.CommitAsync();
         }
 

@@ -36,7 +36,7 @@ public class LockOrderTests
             await using var transaction = await connection.BeginTransactionAsync();
             if (action == "complete")
             {
-                await h.Engine.CompleteTaskAsync(transaction, task.Id, "triaged", WorkflowHarness.Element(NoDoubts), "officer-a");
+                await h.Engine.CompleteTaskAsync(transaction, task.Id, "triaged", WorkflowHarness.Element(NoDoubts), "officer-a", take: true);
             }
             else
             {

@@ -178,7 +178,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         await using (var connection = await DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await Engine.CompleteTaskAsync(transaction, task.Id, outcome, Element(data), actor);
+            await Engine.CompleteTaskAsync(transaction, task.Id, outcome, Element(data), actor, take: true);
             await transaction.CommitAsync();
         }
 

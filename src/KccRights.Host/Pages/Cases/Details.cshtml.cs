@@ -6,6 +6,7 @@ using KccRights.Collation.Store;
 using KccRights.Collation.Workflow;
 using KccRights.Infrastructure.Audit;
 using KccRights.Infrastructure.Deadlines;
+using KccRights.Infrastructure.Encryption;
 using KccRights.Infrastructure.Staff;
 using KccRights.Workflows.Definitions;
 using KccRights.Workflows.Runtime;
@@ -19,8 +20,20 @@ namespace KccRights.Host.Pages.Cases;
 /// The case page: summary, the statutory clock, the timeline and the officer's actions. Every view is audited; a role
 /// that may not see whole cases is refused, and the refusal is audited too.
 /// </summary>
-public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges, CandidateStore candidates, CollationStore collation, SourceConnectors connectors, TimeProvider time, ILogger<DetailsModel> logger) : StaffPageModel
+public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks, CaseActions actions, CaseTimeline timeline, DefinitionRegistry definitions, NpgsqlDataSource dataSource, StaffStore staff, AuditLog audit, DeadlineBadges badges, CandidateStore candidates, CollationStore collation, SourceConnectors connectors, IPersonalDataCipher cipher, TimeProvider time, ILogger<DetailsModel> logger) : StaffPageModel
 {
+    /// <summary>People by name: the officer, task holders, the timeline's actors (issue 14 item 3).</summary>
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
+    /// <summary>For each open task the viewer may not complete (four eyes), why, in words.</summary>
+    public IReadOnlyDictionary<long, string> FourEyes { get; private set; } = new Dictionary<long, string>();
+
+    /// <summary>The subject's details intake extracted from the request (sealed at rest, opened for this page only).</summary>
+    public CaseRequestDetails? RequestDetails { get; private set; }
+
+    /// <summary>Posted by the form of a task the viewer has not taken: completing it takes it (issue 14 item 4).</summary>
+    [BindProperty] public bool Take { get; set; }
+
     /// <summary>The "Records found" section (access cases from the identity search on), or null.</summary>
     public CollationSection? Collation { get; private set; }
 
@@ -88,9 +101,10 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         return Page();
     }
 
-    /// <summary>Assigns or reassigns the case to an officer (the DPO balancing the workload, for example).</summary>
-    public Task<IActionResult> OnPostAssignAsync(string reference)
+    /// <summary>Assigns or reassigns the case to an officer (the DPO balancing the workload, for example); its open officer tasks move with it.</summary>
+    public async Task<IActionResult> OnPostAssignAsync(string reference)
     {
+        StaffUser? officer = null;
         if (string.IsNullOrWhiteSpace(Officer))
         {
             AddError("officer", "Choose an officer");
@@ -99,8 +113,12 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         {
             AddError("officer", "Choose an officer from the list");
         }
+        else
+        {
+            officer = await staff.FindBySubjectAsync(Officer, HttpContext.RequestAborted);
+        }
 
-        return ActAsync(reference, $"Assigned to {Officer}", () => actions.AssignAsync(Case.Id, Officer, Actor, FormToken, HttpContext.RequestAborted), "officer");
+        return await ActAsync(reference, $"Assigned to {officer?.DisplayName ?? "the officer chosen"}", () => actions.AssignAsync(Case.Id, Officer, Actor, FormToken, HttpContext.RequestAborted), "officer");
     }
 
     public Task<IActionResult> OnPostClaimAsync(string reference) =>
@@ -175,7 +193,7 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
             return false;
         }
 
-        await actions.CompleteTaskAsync(task, Outcome!, data.Value, Actor, FormToken, HttpContext.RequestAborted);
+        await actions.CompleteTaskAsync(task, Outcome!, data.Value, Actor, Take, FormToken, HttpContext.RequestAborted);
         Done = $"{task.Title}: done";
         return true;
     });
@@ -382,6 +400,18 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
         WorkflowLog = await timeline.WorkflowLogAsync(found.Id, HttpContext.RequestAborted);
         Messages = await timeline.MessagesAsync(found.Id, HttpContext.RequestAborted);
         Linked = await timeline.LinkedCasesAsync(found.Id, HttpContext.RequestAborted);
+        Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
+        var fourEyes = new Dictionary<long, string>();
+        foreach (var task in Tasks.Where(t => t.Status == "open" && t.NotBySameActorAs is not null))
+        {
+            if (await timeline.FourEyesRefusalAsync(task, Actor.Subject, HttpContext.RequestAborted) is { } why)
+            {
+                fourEyes[task.Id] = why;
+            }
+        }
+
+        FourEyes = fourEyes;
+        RequestDetails = await CaseRequestDetails.ReadAsync(dataSource, cipher, found.Id, HttpContext.RequestAborted);
         Collation = await CollationSection.LoadAsync(found, Tasks, Actor, candidates, collation, connectors, dataSource, HttpContext.RequestAborted);
         // The version the case runs on: after a definition changes, a case not moved to the new version keeps the old one.
         // The diagram is a help, not the case: if that version cannot be read, the page shows the case without it.

@@ -11,8 +11,10 @@ namespace KccRights.Host.Pages.Cases;
 
 /// <summary>The queue: my cases, the team's, and the unassigned, oldest statutory due date first.</summary>
 [Authorize(Policy = StaffAuthentication.CaseWorkers)]
-public sealed class IndexModel(CaseQueries queries, CaseActions actions, DeadlineBadges badges, KccRights.Infrastructure.Audit.AuditLog audit) : StaffPageModel
+public sealed class IndexModel(CaseQueries queries, CaseActions actions, DeadlineBadges badges, KccRights.Infrastructure.Staff.StaffStore staff, KccRights.Infrastructure.Audit.AuditLog audit) : StaffPageModel
 {
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
     public const int PageSize = 50;
 
     [BindProperty(SupportsGet = true)]
@@ -54,6 +56,7 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
         PageNumber = Math.Clamp(page ?? 1, 1, 100_000);
         (Cases, Total) = await queries.OpenCasesAsync(Filter(PageSize, (PageNumber - 1) * PageSize), HttpContext.RequestAborted);
         Stages = await queries.OpenStagesAsync(HttpContext.RequestAborted);
+        Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
     }
 
     public async Task<IActionResult> OnPostClaimAsync()

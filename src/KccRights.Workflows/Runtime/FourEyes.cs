@@ -1,0 +1,68 @@
+using Dapper;
+using KccRights.Workflows.Definitions;
+using Npgsql;
+
+namespace KccRights.Workflows.Runtime;
+
+/// <summary>
+/// Four eyes (PRODUCT.md 8, issue 9 item 5): the preparer cannot approve their own work, nor the DPO who asked for an
+/// extension approve it. A task's <c>not_by_same_actor_as</c> names a task type (whoever completed the latest one) or
+/// an event that led to it (whoever raised it last); the definitions are validated to use one or the other. The
+/// runtime refuses the completion with this reason, and the pages ask the same question first, so the form is not
+/// offered to whoever it would refuse and the reason is said in words (issue 14 item 3).
+/// </summary>
+public static class FourEyes
+{
+    /// <summary>Why <paramref name="actor"/> may not complete the task, in words; null when they may.</summary>
+    public static async Task<string?> RefusalAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long taskId, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            """
+            SELECT t.not_by_same_actor_as AS other,
+                   p.completed_by AS preparer, p.title AS prepared_title,
+                   (SELECT actor FROM workflow_log
+                    WHERE case_id = t.case_id AND instance_id = t.instance_id AND kind = 'transition' AND event = t.not_by_same_actor_as
+                    ORDER BY id DESC LIMIT 1) AS raiser
+            FROM workflow_tasks t
+            LEFT JOIN LATERAL (SELECT completed_by, title FROM workflow_tasks
+                               WHERE instance_id = t.instance_id AND type = t.not_by_same_actor_as AND status = 'completed'
+                               ORDER BY completed_at DESC, id DESC LIMIT 1) p ON true
+            WHERE t.id = @taskId AND t.not_by_same_actor_as IS NOT NULL
+            """,
+            new { taskId },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (string.Equals(row.Preparer, actor, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"You did the earlier task \u201c{row.PreparedTitle}\u201d on this case, so someone else must do this one: nobody checks or signs off their own work (four eyes).";
+        }
+
+        return string.Equals(row.Raiser, actor, StringComparison.OrdinalIgnoreCase)
+            ? $"You made the request this decides (\u201c{WorkflowLabels.Event(row.Other)}\u201d), so someone else must decide it: nobody approves their own request (four eyes)."
+            : null;
+    }
+
+    /// <inheritdoc cref="RefusalAsync(NpgsqlConnection, NpgsqlTransaction?, long, string, CancellationToken)"/>
+    public static Task<string?> RefusalAsync(NpgsqlTransaction transaction, long taskId, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return RefusalAsync(transaction.Connection!, transaction, taskId, actor, cancellationToken);
+    }
+
+    private sealed record Row
+    {
+        public string? Other { get; init; }
+
+        public string? Preparer { get; init; }
+
+        public string? PreparedTitle { get; init; }
+
+        public string? Raiser { get; init; }
+    }
+}
