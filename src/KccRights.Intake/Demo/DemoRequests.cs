@@ -124,7 +124,7 @@ public sealed partial class DemoRequests(
             clarificationNeeded = decision == "clarification",
             manifestlyUnfoundedOrExcessive = false,
         }));
-        await workflows.CompleteTaskAsync(transaction, taskId.Value, "triaged", form.RootElement, Officer, cancellationToken);
+        await workflows.CompleteTaskAsync(transaction, taskId.Value, "triaged", form.RootElement, Officer, take: true, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
