@@ -49,6 +49,13 @@ internal static class Browser
         Assert.That(violations, Is.Empty, $"axe-core found WCAG 2.2 AA violations on {page.Url}");
     }
 
+    /// <summary>A page in a fresh browser context (its own cookies), in British English, optionally at a given window size.</summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, ViewportSize? viewport = null)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = viewport });
+        return await context.NewPageAsync();
+    }
+
     public static async Task SignInAsync(IPage page, Uri baseUrl, string displayName)
     {
         await page.GotoAsync(new Uri(baseUrl, "/sign-in").ToString());

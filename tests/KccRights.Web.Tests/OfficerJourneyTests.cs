@@ -29,11 +29,7 @@ public partial class OfficerJourneyTests
 
     private static Uri Base => ServiceSetUp.Service.BaseUrl;
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
-        return await context.NewPageAsync();
-    }
+    private Task<IPage> NewPageAsync() => Browser.NewPageAsync(_browser);
 
     [Test]
     public async Task Officer_OpensClaimsPausesResumesAndExtendsACase_AndOthersSeeWhatTheyMay()

@@ -103,11 +103,7 @@ public partial class SessionTests
         Assert.That(await StatusWithCookieAsync(session), Is.EqualTo(HttpStatusCode.Redirect), "the old cookie replayed after sign-out is refused");
     }
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
-        return await context.NewPageAsync();
-    }
+    private Task<IPage> NewPageAsync() => Browser.NewPageAsync(_browser);
 
     /// <summary>A new active member of staff, shown on the demo sign-in page as "name, role".</summary>
     private static async Task<(string Subject, string Name)> NewStaffAsync(string role)

@@ -120,9 +120,5 @@ public class SignInTests
         Assert.That(_provider.AuthorizationRequests.Last().Nonce, Is.Not.Empty, "the provider was asked");
     }
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
-        return await context.NewPageAsync();
-    }
+    private Task<IPage> NewPageAsync() => Browser.NewPageAsync(_browser);
 }

@@ -32,11 +32,7 @@ public partial class TaskOwnershipJourneyTests
 
     private static Uri Base => ServiceSetUp.Service.BaseUrl;
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        return await context.NewPageAsync();
-    }
+    private Task<IPage> NewPageAsync() => Browser.NewPageAsync(_browser, new ViewportSize { Width = 1400, Height = 900 });
 
     /// <summary>An access request by letter, opened by hand and left unassigned; returns its reference.</summary>
     private static async Task<string> OpenCaseAsync(IPage page, string requester)

@@ -33,11 +33,7 @@ public partial class TriageJourneyTests
 
     private static Uri Base => ServiceSetUp.Service.BaseUrl;
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
-        return await context.NewPageAsync();
-    }
+    private Task<IPage> NewPageAsync() => Browser.NewPageAsync(_browser);
 
     [Test]
     public async Task Officer_OpensACaseFromATriagedMessage_NotARequestNeedsAReason_RecordOwnerIsRefused()
