@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using KccRights.Cases;
 using KccRights.Collation;
+using KccRights.Disclosure;
 using KccRights.Correspondence;
 using KccRights.Domain.Deadlines;
 using KccRights.Infrastructure.Audit;
@@ -67,6 +68,7 @@ public static class KccRightsWiring
         services.AddIntake(configuration, Path.GetFullPath(storage.DataDirectory));
         services.AddCorrespondence(configuration);
         services.AddCollation(configuration);
+        services.AddDisclosure(configuration);
         services.AddWorkflowRuntime(configuration);
         return services;
     }
