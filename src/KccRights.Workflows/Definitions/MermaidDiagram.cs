@@ -13,16 +13,16 @@ public static class MermaidDiagram
         text.Append("stateDiagram-v2\n");
         foreach (var state in definition.States)
         {
-            var label = state.Id;
+            var label = WorkflowLabels.State(state.Id);
             var notes = new List<string>();
             if (state.Task is { } task)
             {
-                notes.Add($"task {task.Type} ({Role(task.Role)})");
+                notes.Add($"task {task.Title} ({Role(task.Role)})");
             }
 
             if (state.Activity is { } activity)
             {
-                notes.Add($"activity {activity.Kind}");
+                notes.Add($"activity {WorkflowLabels.Words(activity.Kind).ToLowerInvariant()}");
             }
 
             if (state.Clock is { } clock)
@@ -59,17 +59,18 @@ public static class MermaidDiagram
         return text.ToString();
     }
 
+    // People read the diagram on the case page: labels, never slugs (issue 14 item 3); the state names keep the ids.
     private static string Describe(TransitionDefinition transition) =>
-        transition.When is { } when ? $"{transition.On} [{when}]" : transition.On;
+        WorkflowLabels.Event(transition.On) + (transition.When is { } when ? " (if " + WorkflowLabels.Words(when).ToLowerInvariant() + ")" : "");
 
     private static string Role(TaskRole role) => role switch
     {
-        TaskRole.Dpo => "dpo",
-        TaskRole.RecordOwner => "record-owner",
+        TaskRole.Dpo => "DPO",
+        TaskRole.RecordOwner => "record owner",
         _ => "officer",
     };
 
-    // Mermaid state names cannot hold hyphens; the label keeps the real id.
+    // Mermaid state names cannot hold hyphens; the shown label is the state's label.
     private static string Name(string id) => id.Replace('-', '_');
 
     private static string Label(string text) => text.Replace("\"", "'", StringComparison.Ordinal).Replace(":", " -", StringComparison.Ordinal).ReplaceLineEndings(" ");

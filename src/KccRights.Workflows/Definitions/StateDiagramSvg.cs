@@ -30,7 +30,7 @@ public static class StateDiagramSvg
         var width = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var state in definition.States)
         {
-            width[state.Id] = Math.Max(state.Id.Length * CharWidth, (Note(state)?.Length ?? 0) * SmallCharWidth) + 24;
+            width[state.Id] = Math.Max(WorkflowLabels.State(state.Id).Length * CharWidth, (Note(state)?.Length ?? 0) * SmallCharWidth) + 24;
         }
 
         // Positions: each row centred on the widest, with room either side for the curves that go round.
@@ -145,7 +145,7 @@ public static class StateDiagramSvg
             }
 
             var note = Note(state);
-            nodes.Append(F($"<text x=\"{sx + (w / 2):0.#}\" y=\"{sy + (note is null ? 27 : 19):0.#}\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"700\" fill=\"{ink}\">{Xml(state.Id)}</text>"));
+            nodes.Append(F($"<text x=\"{sx + (w / 2):0.#}\" y=\"{sy + (note is null ? 27 : 19):0.#}\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"700\" fill=\"{ink}\">{Xml(WorkflowLabels.State(state.Id))}</text>"));
             if (note is not null)
             {
                 nodes.Append(F($"<text x=\"{sx + (w / 2):0.#}\" y=\"{sy + 35:0.#}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{ink}\">{Xml(note)}</text>"));
@@ -159,13 +159,13 @@ public static class StateDiagramSvg
         var svg = new StringBuilder();
         var titleId = "kcc-diagram-title-" + definition.Id;
         svg.Append(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"kcc-diagram\" role=\"img\" aria-labelledby=\"{Xml(titleId)}\" viewBox=\"0 0 {totalWidth:0.#} {totalHeight:0.#}\" width=\"{totalWidth:0.#}\" height=\"{totalHeight:0.#}\" font-family=\"arial, sans-serif\">"));
-        svg.Append(F($"<title id=\"{Xml(titleId)}\">{Xml(definition.Title)}: state diagram{(currentState is null ? string.Empty : ", the case is in " + Xml(currentState))}. The table that follows lists the same transitions.</title>"));
+        svg.Append(F($"<title id=\"{Xml(titleId)}\">{Xml(definition.Title)}: state diagram{(currentState is null ? string.Empty : ", the case is in " + Xml(WorkflowLabels.State(currentState)))}. The table that follows lists the same transitions.</title>"));
         svg.Append("<defs><marker id=\"kcc-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#505a5f\"/></marker></defs>");
         svg.Append(F($"<text x=\"{Margin}\" y=\"28\" font-size=\"16\" font-weight=\"700\" fill=\"#0b0c0c\">{Xml(definition.Title)}</text>"));
         var line = 0;
         foreach (var transition in definition.AnyState)
         {
-            svg.Append(F($"<text x=\"{Margin}\" y=\"{48 + (line++ * 18)}\" font-size=\"12\" fill=\"#0b0c0c\">From any open state, on {Xml(Describe(transition))}: to {Xml(transition.To)}</text>"));
+            svg.Append(F($"<text x=\"{Margin}\" y=\"{48 + (line++ * 18)}\" font-size=\"12\" fill=\"#0b0c0c\">From any open state, on {Xml(Describe(transition))}: to {Xml(WorkflowLabels.State(transition.To))}</text>"));
         }
 
         svg.Append(edges).Append(nodes).Append(labels).Append("</svg>");
@@ -320,12 +320,12 @@ public static class StateDiagramSvg
         var parts = new List<string>();
         if (state.Task is { } task)
         {
-            parts.Add("task: " + task.Type);
+            parts.Add("task: " + task.Title);
         }
 
         if (state.Activity is { } activity)
         {
-            parts.Add(activity.Kind);
+            parts.Add(WorkflowLabels.Words(activity.Kind).ToLowerInvariant());
         }
 
         if (state.Clock is { } clock)
@@ -339,7 +339,8 @@ public static class StateDiagramSvg
     public static string Describe(TransitionDefinition transition)
     {
         ArgumentNullException.ThrowIfNull(transition);
-        return transition.When is { } when ? $"{transition.On} [{when}]" : transition.On;
+        // People read the diagram: labels, never slugs (issue 14 item 3).
+        return WorkflowLabels.Event(transition.On) + (transition.When is { } when ? " (if " + WorkflowLabels.Words(when).ToLowerInvariant() + ")" : "");
     }
 
     private static string Xml(string text) => SecurityElement.Escape(text) ?? string.Empty;

@@ -64,10 +64,10 @@ public class ShippedDefinitionTests
             Assert.That(diagram, Does.Contain($"[*] --> {definition.StartState.Replace('-', '_')}"));
             foreach (var state in definition.States)
             {
-                Assert.That(diagram, Does.Contain($"state \"{state.Id}\" as {state.Id.Replace('-', '_')}"));
+                Assert.That(diagram, Does.Contain($"state \"{WorkflowLabels.State(state.Id).Replace(":", " -", StringComparison.Ordinal)}\" as {state.Id.Replace('-', '_')}"));
                 foreach (var transition in state.Transitions)
                 {
-                    Assert.That(diagram, Does.Contain($"{state.Id.Replace('-', '_')} --> {transition.To.Replace('-', '_')} : {transition.On}"));
+                    Assert.That(diagram, Does.Contain($"{state.Id.Replace('-', '_')} --> {transition.To.Replace('-', '_')} : {WorkflowLabels.Event(transition.On).Replace(":", " -", StringComparison.Ordinal)}"));
                 }
             }
         });

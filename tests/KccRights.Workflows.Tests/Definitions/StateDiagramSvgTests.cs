@@ -33,10 +33,10 @@ public class StateDiagramSvgTests
                 Is.EquivalentTo(definition.States.SelectMany(s => s.Transitions.Select(t => s.Id + ">" + t.To))));
             Assert.That(states.Where(g => g.Attribute("data-current") is not null).Select(g => g.Attribute("data-state")!.Value), Is.EqualTo(new[] { current }));
             Assert.That(svg.Attribute("role")?.Value, Is.EqualTo("img"));
-            Assert.That(svg.Element(Svg + "title")?.Value, Does.Contain(definition.Title).And.Contain(current));
+            Assert.That(svg.Element(Svg + "title")?.Value, Does.Contain(definition.Title).And.Contain(WorkflowLabels.State(current)));
             foreach (var transition in definition.AnyState)
             {
-                Assert.That(svg.Value, Does.Contain($"on {transition.On}: to {transition.To}"), "'any open state' transitions are written out");
+                Assert.That(svg.Value, Does.Contain($"on {StateDiagramSvg.Describe(transition)}: to {WorkflowLabels.State(transition.To)}"), "'any open state' transitions are written out");
             }
         });
     }
@@ -60,6 +60,22 @@ public class StateDiagramSvgTests
                     var apart = a.X + a.W <= b.X || b.X + b.W <= a.X || a.Y + a.H <= b.Y || b.Y + b.H <= a.Y;
                     Assert.That(apart, Is.True, $"{a.Id} and {b.Id} overlap");
                 }
+            }
+        });
+    }
+
+    [TestCaseSource(nameof(Ids))]
+    public void TheShownTextIsLabels_NeverStateOrOutcomeIds(string id)
+    {
+        // Issue 14 item 3: slugs never shown. Ids stay only in data- attributes, for tests and scripts.
+        var definition = Shipped(id);
+        var shown = string.Join("\n", XDocument.Parse(StateDiagramSvg.Render(definition, definition.States[1].Id)).Root!.DescendantNodes().OfType<XText>().Select(t => t.Value));
+        var slugs = definition.States.Select(s => s.Id).Concat(definition.States.SelectMany(s => s.Transitions.Select(t => t.On))).Where(s => s.Contains('-', StringComparison.Ordinal)).Distinct();
+        Assert.Multiple(() =>
+        {
+            foreach (var slug in slugs)
+            {
+                Assert.That(shown, Does.Not.Contain(slug), $"{id}: {slug}");
             }
         });
     }

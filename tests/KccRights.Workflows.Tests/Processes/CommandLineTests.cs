@@ -60,7 +60,7 @@ public class CommandLineTests
     {
         var (exitCode, output, errors) = await RunAsync(null, "workflows", "diagram", "access");
         Assert.That(exitCode, Is.Zero, errors);
-        Assert.That(output, Does.Contain("stateDiagram-v2").And.Contain("triage --> awaiting_id : triaged [identity-in-doubt]"));
+        Assert.That(output, Does.Contain("stateDiagram-v2").And.Contain("triage --> awaiting_id : Triaged (if identity in doubt)"));
     }
 
     [Test]
