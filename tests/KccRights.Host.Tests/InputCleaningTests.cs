@@ -27,6 +27,15 @@ public class InputCleaningTests
         Assert.That(PlainText.OneLine("Evil\0 Name\r\nBcc: x@y.z"), Is.EqualTo("Evil Name  Bcc: x@y.z"));
     }
 
+    [TestCase("invoice\u202Efdp.exe", "invoice\uFFFDfdp.exe")]
+    [TestCase("a\u202Ab\u202Bc\u202Cd\u202De", "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe")]
+    [TestCase("x\u2066y\u2067z\u2068w\u2069", "x\uFFFDy\uFFFDz\uFFFDw\uFFFD")]
+    [TestCase("\u0645\u062D\u0645\u062F Khan", "\u0645\u062D\u0645\u062F Khan")]
+    public void OneLine_ShowsBidiOverridesAsAReplacementCharacter_AndKeepsRightToLeftLetters(string input, string expected)
+    {
+        Assert.That(PlainText.OneLine(input), Is.EqualTo(expected));
+    }
+
     [TestCase("""{"requesterName":"Nul\u0000Name"}""", "requesterName")]
     [TestCase("""{"a":{"b":["ok","bell\u0007"]}}""", "b")]
     [TestCase("""{"nul\u0000key":1}""", "member name")]

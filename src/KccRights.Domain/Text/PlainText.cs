@@ -39,6 +39,9 @@ public static class PlainText
         return builder.ToString();
     }
 
+    /// <summary>A bidi embedding, override or isolate control: LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.</summary>
+    public static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
     /// <summary>One line of text for display (a sender's name, a subject): every control character, tab and newlines too, becomes a space.</summary>
     public static string OneLine(string? value)
     {
@@ -55,7 +58,10 @@ public static class PlainText
                 continue;
             }
 
-            builder.Append(char.IsControl(c) ? ' ' : c);
+            // A bidi embedding, override or isolate (U+202A-202E, U+2066-2069) in mail-derived text would reorder what
+            // follows it on the page ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf"): shown as U+FFFD instead, so
+            // the officer sees that something was there (Unicode TR9; the display-spoofing class of CVE-2021-42574).
+            builder.Append(char.IsControl(c) ? ' ' : IsBidiControl(c) ? '\uFFFD' : c);
         }
 
         return builder.ToString().Trim();
