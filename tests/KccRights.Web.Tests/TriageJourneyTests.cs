@@ -255,6 +255,11 @@ public partial class TriageJourneyTests
         await Expect(officer.Locator("#correspondence")).ToContainTextAsync("reply email");
         await Browser.AssertAccessibleAsync(officer);
 
+        // And so is the reply sent from triage before the message was attached (this service has no mail server, so it
+        // is still waiting to be sent).
+        var replyRow = officer.Locator("#correspondence tbody tr", new() { HasText = "Reply from triage" });
+        await Expect(replyRow).ToContainTextAsync(new Regex("Waiting to be sent|Sent"));
+
         Assert.Multiple(async () =>
         {
             Assert.That(await ScalarAsync($"SELECT count(*) FROM messages_cases mc JOIN cases c ON c.id = mc.case_id WHERE c.reference = '{reference}' AND mc.inbound_message_id = {reply.MessageId} AND mc.role = 'reply'"), Is.EqualTo(1L), "attached");

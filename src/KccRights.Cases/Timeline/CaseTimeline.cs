@@ -180,6 +180,11 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
             FROM messages_cases mc JOIN inbound_messages m ON m.id = mc.inbound_message_id WHERE mc.case_id = @caseId
             UNION ALL
             SELECT o.id, o.sent_at, 'out', o.purpose, o.subject, NULL FROM outbound_messages o WHERE o.case_id = @caseId
+            UNION ALL
+            -- A reply from the triage inbox to a message now attached to this case (issue 14 item 1), sent or still queued.
+            SELECT r.id, coalesce(r.sent_at, r.queued_at), CASE WHEN r.sent_at IS NULL THEN 'queued' ELSE 'out' END, 'Reply from triage', r.subject, NULL
+            FROM correspondence_triage_replies r JOIN messages_cases mc ON mc.inbound_message_id = r.inbound_message_id
+            WHERE mc.case_id = @caseId
             ORDER BY 2
             """,
             new { caseId },
