@@ -168,8 +168,17 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Ca
                 .OrderByDescending(t => t.CompletedAt);
             foreach (var officerTask in done)
             {
-                var textFields = TaskForm.Parse(officerTask.Form).Where(f => f.Type == "text").Select(f => f.Label).ToHashSet(StringComparer.Ordinal);
-                var written = new TaskCardModel(officerTask, Actor, Names).Answers().FirstOrDefault(a => textFields.Contains(a.Question));
+                // The officer's note for the team when they wrote one (teamNote), else their first written answer (findings).
+                var fields = TaskForm.Parse(officerTask.Form).Where(f => f.Type == "text").ToList();
+                var answers = new TaskCardModel(officerTask, Actor, Names).Answers().Where(a => !string.IsNullOrWhiteSpace(a.Answer)).ToList();
+                var teamNote = fields.FirstOrDefault(f => f.Name == "teamNote")?.Label;
+                var textFields = fields.Select(f => f.Label).ToHashSet(StringComparer.Ordinal);
+                var written = answers.FirstOrDefault(a => a.Question == teamNote);
+                if (written.Question is null)
+                {
+                    written = answers.FirstOrDefault(a => textFields.Contains(a.Question));
+                }
+
                 if (written.Question is not null)
                 {
                     OfficerNote = (written.Question, written.Answer, Names.Of(officerTask.CompletedBy), officerTask.CompletedAt);
