@@ -45,10 +45,16 @@ public sealed record CaseFilter
     public string? Stage { get; init; }
     public DateOnly Today { get; init; }
     public int Limit { get; init; } = 50;
+
+    /// <summary>False when only the rows are wanted (the total is then -1).</summary>
+    public bool CountTotal { get; init; } = true;
     public int Offset { get; init; }
 }
 
 public sealed record BacklogBand(string Band, int MinDays, int? MaxDays, int Count);
+
+/// <summary>The DPO's backlog: age bands, totals (open, overdue, due by the end of the week, paused) and workload.</summary>
+public sealed record Backlog(IReadOnlyList<BacklogBand> Bands, (int Open, int Overdue, int DueThisWeek, int Paused) Totals, IReadOnlyList<WorkloadRow> Workload);
 
 public sealed record WorkloadRow
 {
@@ -88,7 +94,7 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
         ArgumentNullException.ThrowIfNull(filter);
         const string where =
             $"""
-            WHERE k.is_open
+            WHERE k.is_open AND c.status = 'open'
               AND (@right::text IS NULL OR c.right_code = @right)
               AND (@assignedTo::text IS NULL OR c.assigned_to = @assignedTo)
               AND (NOT @unassigned OR c.assigned_to IS NULL)
@@ -111,8 +117,13 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var cases = await connection.QueryAsync<CaseSummary>(new CommandDefinition(
             $"{SummarySelect} {where} ORDER BY k.effective_due_on, k.case_id LIMIT @limit OFFSET @offset", parameters, cancellationToken: cancellationToken));
-        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT count(*) FROM case_clocks k JOIN cases c ON c.id = k.case_id {where}", parameters, cancellationToken: cancellationToken));
+        // The count reads the open-case indexes of migration 0112 (merge-joined, index-only); the backlog's list of the
+        // oldest needs none. "c.status = 'open'" says the same as "k.is_open" (a case and its clock close in one
+        // transaction) and lets the planner use the partial index on cases.
+        var total = filter.CountTotal
+            ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                $"SELECT count(*) FROM case_clocks k JOIN cases c ON c.id = k.case_id {where}", parameters, cancellationToken: cancellationToken))
+            : -1;
         return (cases.Select(Open).ToList(), total);
     }
 
@@ -121,7 +132,16 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT DISTINCT state FROM workflow_instances WHERE status = 'running' ORDER BY state", cancellationToken: cancellationToken))).AsList();
+            // A skip scan of the running-state index (migration 0112): one probe per distinct stage, not one row per case.
+            """
+            WITH RECURSIVE s AS (
+                (SELECT state FROM workflow_instances WHERE status = 'running' ORDER BY state LIMIT 1)
+                UNION ALL
+                SELECT (SELECT i.state FROM workflow_instances i WHERE i.status = 'running' AND i.state > s.state ORDER BY i.state LIMIT 1)
+                FROM s WHERE s.state IS NOT NULL)
+            SELECT state FROM s WHERE state IS NOT NULL
+            """,
+            cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task<CaseSummary?> FindAsync(string reference, CancellationToken cancellationToken = default)
@@ -147,8 +167,11 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
         return found.Select(Open).ToDictionary(c => c.Id);
     }
 
-    /// <summary>Open cases by age since receipt, the shape the ICO asked councils with backlogs to report.</summary>
-    public async Task<IReadOnlyList<BacklogBand>> AgeBandsAsync(DateOnly today, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The backlog in one round trip: open cases by age since receipt (the shape the ICO asked councils with backlogs to
+    /// report), the totals, and who holds what. Both statements read only the open-case indexes of migration 0112.
+    /// </summary>
+    public async Task<Backlog> BacklogAsync(DateOnly today, DateOnly endOfWeek, CancellationToken cancellationToken = default)
     {
         (string Band, int Min, int? Max)[] bands =
         [
@@ -156,40 +179,24 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource, IPersonalDataCipher
             ("29 days to 3 months", 29, 91), ("Over 3 months", 92, null),
         ];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var ages = (await connection.QueryAsync<(int Age, int Count)>(new CommandDefinition(
-            "SELECT (@today - received_on) AS age, count(*)::int FROM case_clocks WHERE is_open GROUP BY 1",
-            new { today },
-            cancellationToken: cancellationToken))).AsList();
-        return bands.Select(b => new BacklogBand(b.Band, b.Min, b.Max, ages.Where(a => a.Age >= b.Min && (b.Max is null || a.Age <= b.Max)).Sum(a => a.Count))).ToList();
-    }
-
-    public async Task<(int Open, int Overdue, int DueThisWeek, int Paused)> BacklogTotalsAsync(DateOnly today, DateOnly endOfWeek, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition(
-            $"""
-            SELECT count(*)::int,
-                   count(*) FILTER (WHERE {CaseDeadlineSql.Overdue})::int,
-                   count(*) FILTER (WHERE NOT k.is_paused AND k.effective_due_on BETWEEN @today AND @endOfWeek)::int,
-                   count(*) FILTER (WHERE k.is_paused)::int
-            FROM case_clocks k WHERE k.is_open
+        using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            """
+            SELECT (@today - received_on) AS age, count(*)::int FROM case_clocks k WHERE k.is_open GROUP BY 1;
+            SELECT coalesce(c.assigned_to, 'Unassigned') AS officer, count(*)::int AS open,
+                   count(*) FILTER (WHERE NOT k.is_paused AND k.effective_due_on < @today)::int AS overdue,
+                   count(*) FILTER (WHERE NOT k.is_paused AND k.effective_due_on BETWEEN @today AND @endOfWeek)::int AS due_this_week,
+                   count(*) FILTER (WHERE k.is_paused)::int AS paused
+            FROM case_clocks k JOIN cases c ON c.id = k.case_id
+            WHERE k.is_open AND c.status = 'open' GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1;
             """,
             new { today, endOfWeek },
             cancellationToken: cancellationToken));
-    }
-
-    public async Task<IReadOnlyList<WorkloadRow>> WorkloadAsync(DateOnly today, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<WorkloadRow>(new CommandDefinition(
-            $"""
-            SELECT coalesce(c.assigned_to, 'Unassigned') AS officer, count(*)::int AS open,
-                   count(*) FILTER (WHERE {CaseDeadlineSql.Overdue})::int AS overdue
-            FROM case_clocks k JOIN cases c ON c.id = k.case_id
-            WHERE k.is_open GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1
-            """,
-            new { today },
-            cancellationToken: cancellationToken))).AsList();
+        var ages = (await results.ReadAsync<(int Age, int Count)>()).AsList();
+        var rows = (await results.ReadAsync<(string Officer, int Open, int Overdue, int DueThisWeek, int Paused)>()).AsList();
+        return new Backlog(
+            bands.Select(b => new BacklogBand(b.Band, b.Min, b.Max, ages.Where(a => a.Age >= b.Min && (b.Max is null || a.Age <= b.Max)).Sum(a => a.Count))).ToList(),
+            (rows.Sum(r => r.Open), rows.Sum(r => r.Overdue), rows.Sum(r => r.DueThisWeek), rows.Sum(r => r.Paused)),
+            rows.Select(r => new WorkloadRow { Officer = r.Officer, Open = r.Open, Overdue = r.Overdue }).ToList());
     }
 
     private CaseSummary Open(CaseSummary summary)

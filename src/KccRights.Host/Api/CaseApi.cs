@@ -183,15 +183,16 @@ internal static class CaseApi
         api.MapGet("/backlog", async (CaseQueries queries, DeadlineBadges badges, CancellationToken ct) =>
         {
             var today = badges.Today;
-            var (open, overdue, dueThisWeek, paused) = await queries.BacklogTotalsAsync(today, today.AddDays(7), ct);
+            var backlog = await queries.BacklogAsync(today, today.AddDays(7), ct);
+            var (open, overdue, dueThisWeek, paused) = backlog.Totals;
             return Results.Ok(new
             {
                 open,
                 overdue,
                 dueWithin7Days = dueThisWeek,
                 paused,
-                ageBands = await queries.AgeBandsAsync(today, ct),
-                workload = await queries.WorkloadAsync(today, ct),
+                ageBands = backlog.Bands,
+                workload = backlog.Workload,
             });
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = StaffAuthentication.ApiTokenScheme, Policy = StaffAuthentication.DpoOnly }).WithName("Backlog").Produces(StatusCodes.Status200OK);
     }

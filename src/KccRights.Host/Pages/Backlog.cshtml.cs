@@ -22,10 +22,9 @@ public sealed class BacklogModel(CaseQueries queries, DeadlineBadges badges, Kcc
     {
         var today = badges.Today;
         var endOfWeek = today.AddDays(DayOfWeek.Sunday - today.DayOfWeek + (today.DayOfWeek == DayOfWeek.Sunday ? 0 : 7));
-        Bands = await queries.AgeBandsAsync(today, HttpContext.RequestAborted);
-        Totals = await queries.BacklogTotalsAsync(today, endOfWeek, HttpContext.RequestAborted);
-        Workload = await queries.WorkloadAsync(today, HttpContext.RequestAborted);
+        var backlog = await queries.BacklogAsync(today, endOfWeek, HttpContext.RequestAborted);
+        (Bands, Totals, Workload) = (backlog.Bands, backlog.Totals, backlog.Workload);
         Names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
-        (Oldest, _) = await queries.OpenCasesAsync(new CaseFilter { Today = today, Limit = 20 }, HttpContext.RequestAborted);
+        (Oldest, _) = await queries.OpenCasesAsync(new CaseFilter { Today = today, Limit = 20, CountTotal = false }, HttpContext.RequestAborted);
     }
 }
