@@ -60,6 +60,60 @@ public partial class TaskOwnershipJourneyTests
     }
 
     [Test]
+    public async Task ARecordOwnersTask_ShowsWhatToDo_ForWhom_AndTheOfficersNoteForTheTeam()
+    {
+        // Issue 14 item 4: the officer's assessment carries a note for the team; the record-owner's task shows it (not
+        // the findings), with the person and the task, and the record-owner cannot open the case itself.
+        var page = await NewPageAsync();
+        await Browser.SignInAsync(page, Base, "Olivia Officer");
+        var received = LondonTime.Today(TimeProvider.System);
+        await page.GotoAsync(new Uri(Base, "/new-case").ToString());
+        await page.GetByLabel("Rectification: correct their data (Art 16)").CheckAsync();
+        await page.GetByLabel("letter").CheckAsync();
+        await page.Locator("#received-day").FillAsync(received.Day.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("#received-month").FillAsync(received.Month.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("#received-year").FillAsync(received.Year.ToString(CultureInfo.InvariantCulture));
+        await page.GetByLabel("Requester's name").FillAsync("Noteworthy Requester");
+        await page.GetByLabel("The requester's own").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open case" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex(@"/cases/KCC-REC-\d{4}-\d{6}$"));
+        var reference = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+
+        var triage = page.Locator(".govuk-summary-card", new() { HasText = "Triage the request" });
+        await triage.Locator("fieldset", new() { HasText = "reasonable doubt" }).GetByLabel("No", new() { Exact = true }).CheckAsync();
+        await triage.Locator("fieldset", new() { HasText = "manifestly unfounded" }).GetByLabel("No", new() { Exact = true }).CheckAsync();
+        await triage.GetByLabel("Triaged", new() { Exact = true }).CheckAsync();
+        await triage.GetByRole(AriaRole.Button, new() { Name = "Take and complete" }).ClickAsync();
+        await Expect(page.Locator(".govuk-notification-banner")).ToContainTextAsync("Triage the request: done");
+
+        var assessment = page.Locator(".govuk-summary-card", new() { HasText = "Assess the request to correct the record" });
+        await assessment.GetByLabel("Findings").FillAsync("The address held is the old one.");
+        await assessment.GetByLabel("Note for the team that holds the record").FillAsync("Change the home address in the Early Help record to 4 New Road.");
+        await assessment.GetByLabel(WorkflowLabels.Outcome("inaccurate"), new() { Exact = true }).CheckAsync();
+        await assessment.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^(Take and complete|Complete) ") }).ClickAsync();
+        await Expect(page.Locator(".govuk-notification-banner")).ToContainTextAsync("done");
+
+        var correction = page.Locator(".govuk-summary-card", new() { HasText = "Correct the record in the source system" });
+        await correction.GetByLabel("Team that holds the records").SelectOptionAsync("Early Help");
+        await correction.GetByRole(AriaRole.Button, new() { Name = "Send to team" }).ClickAsync();
+        await Browser.AssertAccessibleAsync(page);
+
+        var owner = await NewPageAsync();
+        await Browser.SignInAsync(owner, Base, "Ravi Owner");
+        await owner.GotoAsync(new Uri(Base, "/tasks?view=team").ToString());
+        await owner.Locator("#task-queue tbody tr", new() { HasText = reference }).GetByRole(AriaRole.Link).First.ClickAsync();
+        await Expect(owner.Locator("h1")).ToContainTextAsync("Correct the record in the source system");
+        await Expect(owner.Locator("main")).ToContainTextAsync("Noteworthy Requester");
+        await Expect(owner.Locator("#officer-note")).ToContainTextAsync("Change the home address in the Early Help record to 4 New Road.");
+        await Expect(owner.Locator("#officer-note")).ToContainTextAsync("from Olivia Officer");
+        await Expect(owner.Locator("#officer-note")).Not.ToContainTextAsync("The address held is the old one.");
+        await Browser.AssertAccessibleAsync(owner);
+
+        var casePage = await owner.GotoAsync(new Uri(Base, $"/cases/{reference}").ToString());
+        Assert.That(casePage!.Status == 403 || owner.Url.Contains("AccessDenied", StringComparison.OrdinalIgnoreCase), Is.True, $"the record-owner may not open the case (status {casePage.Status}, {owner.Url})");
+    }
+
+    [Test]
     public async Task ATask_IsNotCompletedUntaken_TheTriagingOfficerHoldsTheCase_AndAClosedCaseShowsWhenItClosed()
     {
         var page = await NewPageAsync();
@@ -101,11 +155,18 @@ public partial class TaskOwnershipJourneyTests
         var stage = (await page.Locator("#workflow-state").GetAttributeAsync("data-state"))!;
         await Expect(page.Locator("#workflow-state")).ToHaveTextAsync(WorkflowLabels.State(stage));
         await Expect(page.Locator(".moj-timeline")).ToContainTextAsync("by Olivia Officer");
-        // What is shown (innerText): the workflow's diagram and its Mermaid source, folded away, are drawn from the ids.
+        // What is shown (innerText), and the workflow diagram's own text (labels, not ids), opened or not.
         var main = page.Locator("main");
         foreach (var slug in new[] { "demo-officer", "identity-search", "identity-confirmation", "task-completed", "task-assigned", "triaged" })
         {
             await Expect(main).Not.ToContainTextAsync(slug, new() { UseInnerText = true });
+        }
+
+        var diagramText = await page.Locator("#workflow-diagram svg").TextContentAsync() ?? "";
+        Assert.That(diagramText, Does.Contain(WorkflowLabels.State("identity-confirmation")));
+        foreach (var slug in new[] { "identity-search", "identity-confirmation", "disclosure-review", "dpo-sign-off" })
+        {
+            Assert.That(diagramText, Does.Not.Contain(slug), "the diagram is drawn in labels");
         }
 
         await Browser.AssertAccessibleAsync(page);
@@ -127,6 +188,17 @@ public partial class TaskOwnershipJourneyTests
         Assert.That(await queue.EvaluateAsync<double>("t => t.getBoundingClientRect().width"), Is.GreaterThan(960), "wider than the 960-pixel reading column");
         Assert.That(await row.GetByRole(AriaRole.Link, new() { Name = reference }).EvaluateAsync<int>("a => a.getClientRects().length"), Is.EqualTo(1), "the reference is on one line");
         await Browser.AssertAccessibleAsync(page);
+
+        // The CSV export names the officer too, never a staff id.
+        var exportUrl = new Uri(Base, (await page.GetByRole(AriaRole.Link, new() { Name = "Download as CSV" }).GetAttributeAsync("href"))!).ToString();
+        var csv = await (await page.Context.APIRequest.GetAsync(exportUrl)).TextAsync();
+        var csvRow = csv.Split('\n').Single(l => l.StartsWith(reference + ",", StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(csv, Does.StartWith("reference,right,received,due,paused,extended,overdue,officer\n"));
+            Assert.That(csvRow, Does.EndWith(",\"Olivia Officer\""));
+            Assert.That(csv, Does.Not.Contain("demo-officer"));
+        });
 
         await page.GotoAsync(new Uri(Base, "/tasks?view=team").ToString());
         await Expect(page.Locator("#task-queue thead")).ToContainTextAsync("Working days left");

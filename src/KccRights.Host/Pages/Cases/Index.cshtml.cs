@@ -84,10 +84,12 @@ public sealed class IndexModel(CaseQueries queries, CaseActions actions, Deadlin
     {
         var (cases, _) = await queries.OpenCasesAsync(Filter(100_000, 0), HttpContext.RequestAborted);
         await audit.RecordAsync(Actor.Subject, Actor.Role, "cases.exported", null, detail: new { count = cases.Count }, cancellationToken: HttpContext.RequestAborted);
-        var csv = new StringBuilder("reference,right,received,due,paused,extended,overdue,assigned_to\n");
+        // Officers by name, as on the pages (issue 14 item 3); "Unassigned" rather than an empty cell.
+        var names = await PeopleNames.LoadAsync(staff, HttpContext.RequestAborted);
+        var csv = new StringBuilder("reference,right,received,due,paused,extended,overdue,officer\n");
         foreach (var c in cases)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{c.Reference},{c.RightName},{c.ReceivedOn:yyyy-MM-dd},{c.EffectiveDueOn:yyyy-MM-dd},{c.IsPaused},{c.Extended},{!c.IsPaused && c.EffectiveDueOn < badges.Today},{Csv(c.AssignedTo)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{c.Reference},{c.RightName},{c.ReceivedOn:yyyy-MM-dd},{c.EffectiveDueOn:yyyy-MM-dd},{c.IsPaused},{c.Extended},{!c.IsPaused && c.EffectiveDueOn < badges.Today},{Csv(c.AssignedTo is null ? "Unassigned" : names.Of(c.AssignedTo))}\n");
         }
 
         return File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", "cases.csv");
