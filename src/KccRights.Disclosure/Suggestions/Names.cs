@@ -19,12 +19,12 @@ internal static partial class Names
         + "husband|wife|foster carer|carer|niece|nephew|parent";
 
     private const string Roles =
-        "social worker|family support worker|family worker|support worker|key worker|case worker|caseworker|senco|sen co-?ordinator|"
-        + "school nurse|nurse|youth justice officer|youth offending officer|yot worker|educational psychologist|psychologist|head of year|"
-        + "head teacher|headteacher|head of school|deputy head|assistant head|class teacher|form tutor|teacher|tutor|"
-        + "designated safeguarding lead|dsl|early help practitioner|practitioner|health visitor|midwife|gp|doctor|paediatrician|consultant|"
-        + "police officer|police constable|detective|independent reviewing officer|iro|team manager|manager|chair|therapist|counsellor|"
-        + "solicitor|advocate|officer|advisor|adviser|lead professional|mentor|coordinator|co-ordinator";
+        "social\\s+worker|family\\s+support\\s+worker|family\\s+worker|support\\s+worker|key\\s+worker|case\\s+worker|caseworker|senco|sen\\s+co-?ordinator|"
+        + "school\\s+nurse|nurse|youth\\s+justice\\s+officer|youth\\s+offending\\s+officer|yot\\s+worker|educational\\s+psychologist|psychologist|head\\s+of\\s+year|"
+        + "head\\s+teacher|headteacher|head\\s+of\\s+school|deputy\\s+head|assistant\\s+head|class\\s+teacher|form\\s+tutor|teacher|tutor|"
+        + "designated\\s+safeguarding\\s+lead|dsl|early\\s+help\\s+practitioner|practitioner|health\\s+visitor|midwife|gp|doctor|paediatrician|consultant|"
+        + "police\\s+officer|police\\s+constable|detective|independent\\s+reviewing\\s+officer|iro|team\\s+manager|manager|chair|therapist|counsellor|"
+        + "solicitor|advocate|officer|advisor|adviser|lead\\s+professional|mentor|coordinator|co-ordinator";
 
     private static readonly HashSet<string> Stop = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -71,7 +71,7 @@ internal static partial class Names
     [GeneratedRegex(@"^\s*\(\s*(?:the\s+|a\s+|his\s+|her\s+|their\s+)?(?<rel>" + Relations + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex RelationAfter();
 
-    [GeneratedRegex(@"^[ \t]*(?:,|\(|\r?\n|–|-)[ \t]*(?:the\s+|a\s+|an\s+|our\s+|their\s+|school\s+|named\s+)?(?<role>" + Roles + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^[ \t]*(?:,|\(|\r?\n|–|-)\s*(?:the\s+|a\s+|an\s+|our\s+|their\s+|school\s+|named\s+)?(?<role>" + Roles + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex RoleAfter();
 
     [GeneratedRegex(@"\b(?<role>" + Roles + @")[ \t]*[,:(]?[ \t]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
@@ -79,6 +79,10 @@ internal static partial class Names
 
     [GeneratedRegex(@"\b(?<role>PC|DC|PCSO|Sgt|DS|DI|Insp|Cllr)\.?[ \t]*$", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex PoliceBefore();
+
+    // Someone who arranged, chaired or wrote something for the service is acting in their role.
+    [GeneratedRegex(@"\b(?:arranged|chaired|completed|authorised|authorized|approved|signed|written|recorded|led|facilitated|delivered|convened)\s+by\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex ActingBefore();
 
     [GeneratedRegex(@"^""?[ \t]*<(?<email>[^<>\s]+@[^<>\s]+)>", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex EmailAfter();
@@ -98,6 +102,11 @@ internal static partial class Names
             foreach (Match w in TokenRegex().Matches(group.Value))
             {
                 words.Add((w.Value, group.Index + w.Index));
+            }
+
+            if (words.Any(w => Organisation.Contains(w.Word)))
+            {
+                continue; // "Fulston Manor School", "Kent County Council": a place or an organisation, not a person
             }
 
             var title = m.Groups["title"].Success ? m.Groups["title"].Value.Trim().TrimEnd('.') : null;
@@ -153,15 +162,19 @@ internal static partial class Names
             }
             else if (RoleAfter().Match(after) is { Success: true } roa)
             {
-                role = roa.Groups["role"].Value;
+                role = Spaced(roa.Groups["role"].Value);
             }
             else if (relation is null && RoleBefore().Match(before) is { Success: true } rob)
             {
-                role = rob.Groups["role"].Value;
+                role = Spaced(rob.Groups["role"].Value);
             }
             else if (PoliceBefore().Match(before) is { Success: true } pb)
             {
                 role = pb.Groups["role"].Value == "Cllr" ? "councillor" : "police officer";
+            }
+            else if (relation is null && title is null && ActingBefore().IsMatch(before))
+            {
+                role = "acting for the service";
             }
             else if (EmailAfter().Match(after) is { Success: true } ea && SuggestionEngine.IsOrganisationEmail(ea.Groups["email"].Value))
             {
@@ -178,6 +191,8 @@ internal static partial class Names
 
         return found;
     }
+
+    private static string Spaced(string words) => string.Join(' ', words.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [GeneratedRegex(Token, RegexOptions.CultureInvariant, 1000)]
     private static partial Regex TokenRegex();

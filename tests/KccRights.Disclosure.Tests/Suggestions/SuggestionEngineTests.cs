@@ -110,6 +110,17 @@ public sealed class SuggestionEngineTests
     }
 
     [Test]
+    public void Names_OfPlacesAndOrganisations_AndPeopleActingForTheService_AreNotRedacted()
+    {
+        const string text = "Re: Fulston Manor School and Kent County Council. Please contact Rudy Swift,\nyouth justice\nofficer. A meeting was arranged by Lazaro Davis. Seen with Amy Brooks.";
+        var found = Run(text);
+        Assert.That(found.Select(s => (Covered(text, s), s.Action)), Is.EqualTo(new[]
+        {
+            ("Rudy Swift", SuggestionAction.NormallyDisclose), ("Lazaro Davis", SuggestionAction.NormallyDisclose), ("Amy Brooks", SuggestionAction.Redact),
+        }));
+    }
+
+    [Test]
     public void KnownPeople_FromTheSystems_AreRedactedWhereverTheyAppear_InAnyCase()
     {
         const string text = "DANIELLE OKAFOR rang the office. Daniel Okafor was seen alone.";
