@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dapper;
 using KccRights.Cases;
 using KccRights.Collation.Demo;
 using KccRights.Collation.Jobs;
@@ -195,6 +196,59 @@ public sealed class SuggestionRecallTests
             Assert.That(unmapped, Is.Zero, "every planted mention is found in a collated item");
             Assert.That(recall, Is.GreaterThanOrEqualTo(0.95), "recall");
             Assert.That(precision, Is.GreaterThanOrEqualTo(0.8), "precision");
+        });
+    }
+
+    [Test]
+    public async Task SuggestAsync_ReadsTheCasesRequestAndTheKnownPeople_AndLeavesTheSubjectAndRequesterAlone()
+    {
+        var demo = await SuggestionDemoData.GetAsync();
+        var cipher = new SuggestionTestCipher();
+        var store = new CollationStore(demo.DataSource, cipher);
+        var person = SuggestionDemoData.People.Single(p => p.Key == "P01");
+        long caseId;
+        await using (var connection = await demo.DataSource.OpenConnectionAsync())
+        {
+            caseId = await connection.ExecuteScalarAsync<long>("INSERT INTO cases (reference, right_code) VALUES ('KCC-SAR-2026-990001', 'SAR') RETURNING id");
+            var parties = new CaseRequestParties { SubjectName = "Daniel Okafor", RequesterName = "Daniel Okafor", RequesterEmail = "daniel.okafor@example.com" };
+            var details = new CaseRequestDetails { SubjectDob = person.DateOfBirth, PreviousNames = ["Daniel Mensah"], Address = person.Address, Postcode = person.Postcode, Upn = person.Upn };
+            await connection.ExecuteAsync(
+                "INSERT INTO case_requests (case_id, relationship, sealed_parties, sealed_details, created_at) VALUES (@caseId, 'self', @parties, @details, now())",
+                new { caseId, parties = parties.Seal(cipher, caseId), details = details.Seal(cipher, caseId) });
+        }
+
+        foreach (var (system, ids) in demo.Truth.People[person.Key].Where(s => s.Key != "documents"))
+        {
+            foreach (var id in ids)
+            {
+                var prefix = system switch { "education" => "EDU-", "early-help" => "EH-", "social-care" => "CSC-", _ => "" };
+                await store.DecideAsync(caseId, system, id, [prefix + id], confirmed: true, null, "officer@test", DateTimeOffset.UtcNow);
+            }
+        }
+
+        var handler = new CollateSystemHandler(demo.Connectors, store, null!, null!, demo.DataSource, NullLogger<CollateSystemHandler>.Instance);
+        foreach (var system in demo.Truth.People[person.Key].Keys.Append("documents").Distinct(StringComparer.Ordinal))
+        {
+            await RunAsync(demo, handler, caseId, JsonSerializer.Serialize(new { system }));
+        }
+
+        var reviewItems = new CollationReviewItems(store);
+        var known = new KnownPeople(demo.Connectors, demo.DataSource);
+        var others = await known.OthersAsync(caseId, CancellationToken.None);
+        var engine = new SuggestionEngine(reviewItems, known, demo.DataSource, cipher);
+        var suggestions = await engine.SuggestAsync(caseId, CancellationToken.None);
+        var items = (await reviewItems.ItemsAsync(caseId, CancellationToken.None)).ToDictionary(i => i.Id);
+        string Covered(Suggestion s) => (s.Field is null ? items[s.ItemId].Text : items[s.ItemId].Fields.First(f => f.Key == s.Field).Value).Substring(s.Start, s.Length);
+        var redacted = suggestions.Where(s => s.Action == SuggestionAction.Redact).Select(Covered).ToList();
+
+        Assert.Multiple(() =>
+        {
+            // His sister shares his address: the early-help family and the pupils' table both know her.
+            Assert.That(others.Select(o => $"{o.Given} {o.Family}"), Does.Contain("Danielle Okafor").Or.Contain("Danielle Mensah"));
+            Assert.That(suggestions.Where(s => s.Kind == "known-person").Select(Covered), Is.Not.Empty);
+            Assert.That(redacted, Has.None.Contains("Daniel Okafor").And.None.Contains("Daniel Mensah").And.None.Contains("daniel.okafor"));
+            Assert.That(redacted, Has.None.Contains(person.Upn!).And.None.Contains(person.Postcode));
+            Assert.That(suggestions.Where(s => s.Action == SuggestionAction.Consider).Select(s => s.Code), Does.Contain("EDU").And.Contain("SOCIAL"));
         });
     }
 
