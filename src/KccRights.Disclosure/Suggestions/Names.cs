@@ -39,6 +39,8 @@ internal static partial class Names
         "decision", "staff", "further", "sincerely", "apologies", "signed", "copy", "cc", "dob", "born", "address", "tel", "phone", "mobile",
         "email", "name", "social", "worker", "teacher", "nurse", "officer", "head", "police", "doctor", "young", "person", "victim",
         "birthday", "christmas", "easter", "english", "maths", "mathematics", "reading", "science", "school", "class", "year", "term",
+        "key", "stage", "steps", "step", "risk", "review", "report", "minutes", "agenda", "strengths", "outcomes", "looked", "good",
+        "very", "new", "first", "second", "last", "overall", "background", "current", "previous", "initial", "final", "contact", "contacts",
     };
 
     private static readonly HashSet<string> TitleWords = new(StringComparer.Ordinal) { "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Master" };
