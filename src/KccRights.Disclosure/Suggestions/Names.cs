@@ -43,13 +43,19 @@ internal static partial class Names
         "very", "new", "first", "second", "last", "overall", "background", "current", "previous", "initial", "final", "contact", "contacts",
     };
 
+    // A street's last word ("Mill Lane", "Station Road"); a first name may be one of them ("Lane VonRueden").
+    private static readonly HashSet<string> StreetWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "road", "street", "avenue", "lane", "close", "drive", "way", "place", "crescent", "gardens", "court", "terrace", "grove", "rise",
+        "mews", "row", "parade", "walk", "square",
+    };
+
     private static readonly HashSet<string> TitleWords = new(StringComparer.Ordinal) { "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Master" };
 
     private static readonly HashSet<string> Organisation = new(StringComparer.OrdinalIgnoreCase)
     {
         "school", "academy", "college", "council", "county", "kent", "services", "service", "team", "primary", "grammar", "secondary",
-        "university", "hospital", "surgery", "centre", "center", "trust", "nhs", "court", "church", "road", "street", "avenue", "lane",
-        "close", "drive", "st", "saint", "high", "infant", "infants", "junior", "juniors", "nursery", "department", "office", "board",
+        "university", "hospital", "surgery", "centre", "center", "trust", "nhs", "church", "st", "saint", "high", "infant", "infants", "junior", "juniors", "nursery", "department", "office", "board",
         "unit", "group", "partnership", "care", "education", "health", "around", "conference", "protection", "panel", "ltd", "limited",
         "plc", "foundation", "federation", "house", "hall", "park", "station", "monday", "tuesday", "wednesday", "thursday", "friday",
         "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -61,8 +67,8 @@ internal static partial class Names
         "possession", "fixed-term", "permanent", "exclusion", "persistent", "physical", "verbal", "disruptive", "behaviour",
     };
 
-    // A capitalised word that can be part of a name: Sarah, McDonald, MacLeod, O'Brien, D'Souza, Smith-Jones.
-    private const string Token = @"(?:Mc|Mac|O'|O’|D')?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*";
+    // A capitalised word that can be part of a name: Sarah, McDonald, MacLeod, O'Brien, D'Souza, Smith-Jones, VonRueden.
+    private const string Token = @"(?:Mc|Mac|O'|O’|D')?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*(?:-\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*)*";
 
     [GeneratedRegex(@"(?<![\p{L}\d'’-])(?<title>(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?(?<name>" + Token + @"(?:[ \t]+" + Token + @"){0,3})(?![\p{L}\d])", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex Candidate();
@@ -106,7 +112,7 @@ internal static partial class Names
                 words.Add((w.Value, group.Index + w.Index));
             }
 
-            if (words.Any(w => Organisation.Contains(w.Word)))
+            if (words.Any(w => Organisation.Contains(w.Word)) || StreetWords.Contains(words[^1].Word))
             {
                 continue; // "Fulston Manor School", "Kent County Council": a place or an organisation, not a person
             }

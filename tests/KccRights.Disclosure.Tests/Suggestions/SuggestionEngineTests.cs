@@ -112,11 +112,11 @@ public sealed class SuggestionEngineTests
     [Test]
     public void Names_OfPlacesAndOrganisations_AndPeopleActingForTheService_AreNotRedacted()
     {
-        const string text = "Next Steps: Key Stage 2 Review. Re: Fulston Manor School and Kent County Council. Please contact Rudy Swift,\nyouth justice\nofficer. A meeting was arranged by Lazaro Davis. Seen with Amy Brooks.";
+        const string text = "Next Steps: Key Stage 2 Review. Re: Fulston Manor School and Kent County Council. Please contact Rudy Swift,\nyouth justice\nofficer. A meeting was arranged by Lazaro Davis. Seen with Amy Brooks near Mill Lane; a fight with Lane VonRueden.";
         var found = Run(text);
         Assert.That(found.Select(s => (Covered(text, s), s.Action)), Is.EqualTo(new[]
         {
-            ("Rudy Swift", SuggestionAction.NormallyDisclose), ("Lazaro Davis", SuggestionAction.NormallyDisclose), ("Amy Brooks", SuggestionAction.Redact),
+            ("Rudy Swift", SuggestionAction.NormallyDisclose), ("Lazaro Davis", SuggestionAction.NormallyDisclose), ("Amy Brooks", SuggestionAction.Redact), ("Lane VonRueden", SuggestionAction.Redact),
         }));
     }
 
