@@ -56,6 +56,7 @@ public static partial class CollationExtensions
         services.AddSingleton<CollationStore>();
         services.AddSingleton<CandidateStore>();
         services.AddSingleton<KccRights.Disclosure.Items.IReviewItemSource, CollationReviewItems>();
+        services.AddSingleton<KccRights.Disclosure.Suggestions.IKnownPeopleSource, KnownPeople>();
         services.AddOptions<ManualSearchOptions>().Bind(configuration.GetSection(ManualSearchOptions.Section)).Validate(
             o => o.DueWorkingDaysBeforeDeadline is >= 0 and <= 60 && o.ChaseEveryWorkingDays is >= 1 and <= 30 && o.MaxChasers is >= 0 and <= 100 && o.MaxUploadBytes is > 0 and <= 500L * 1024 * 1024 && o.MaxFiles is >= 1 and <= 500,
             $"{ManualSearchOptions.Section}: DueWorkingDaysBeforeDeadline 0-60, ChaseEveryWorkingDays 1-30, MaxChasers 0-100, MaxUploadBytes 1 byte to 500 MB, MaxFiles 1-500").ValidateOnStart();

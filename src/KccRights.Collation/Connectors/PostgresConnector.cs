@@ -95,6 +95,40 @@ public sealed class PostgresConnector(SourceSystemOptions system, NpgsqlDataSour
         return records;
     }
 
+    /// <summary>
+    /// The other people the system knows around a person, from its configured RelatedPeople query (empty when it has
+    /// none): family members, others at the same address. For the disclosure suggestions (issue 13 Build 2).
+    /// </summary>
+    public async Task<IReadOnlyList<KccRights.Disclosure.Suggestions.KnownPerson>> RelatedPeopleAsync(string personId, CancellationToken cancellationToken)
+    {
+        if (system.RelatedPeople?.Query is not { } sql)
+        {
+            return [];
+        }
+
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.Add(new NpgsqlParameter("person_id", NpgsqlDbType.Text) { Value = personId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var people = new List<KccRights.Disclosure.Suggestions.KnownPerson>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader["given"] is string given && reader["family"] is string family && given.Trim().Length > 0 && family.Trim().Length > 0)
+                {
+                    people.Add(new(system.Id, Format(reader["person_id"]), given.Trim(), family.Trim(), reader["relationship"] as string));
+                }
+            }
+
+            return people;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidCastException or IndexOutOfRangeException)
+        {
+            throw new SourceSystemException($"source system {system.Id}: the related-people query failed: {ex.Message}", ex);
+        }
+    }
+
     private SourceRecord Read(NpgsqlDataReader reader, DatasetOptions dataset)
     {
         var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);

@@ -48,6 +48,11 @@ public sealed partial class SourceSystemsOptions
                         errors.Add($"{at}:FindPerson:Query must use the @family parameter");
                     }
 
+                    if (s.RelatedPeople?.Query is { } related && !related.Contains("@person_id", StringComparison.Ordinal))
+                    {
+                        errors.Add($"{at}:RelatedPeople:Query must use the @person_id parameter");
+                    }
+
                     foreach (var d in s.Datasets.Where(d => string.IsNullOrWhiteSpace(d.Query) || !d.Query.Contains("@person_id", StringComparison.Ordinal)))
                     {
                         errors.Add($"{at}:Datasets ({d.Id}): Query must select the person's records with the @person_id parameter");
@@ -156,6 +161,19 @@ public sealed class SourceSystemOptions
     public FindPersonOptions? FindPerson { get; set; }
 
     public List<DatasetOptions> Datasets { get; set; } = [];
+
+    /// <summary>
+    /// postgres, optional: the other people the system knows around a person (family members, others at the same address),
+    /// for the disclosure suggestions (issue 13 Build 2). A query with <c>@person_id</c> returning <c>person_id</c> (text,
+    /// may be null), <c>given</c>, <c>family</c> and <c>relationship</c> (may be null), never the person themself.
+    /// </summary>
+    public RelatedPeopleOptions? RelatedPeople { get; set; }
+}
+
+/// <summary>How a system lists the people related to a person (see <see cref="SourceSystemOptions.RelatedPeople"/>).</summary>
+public sealed class RelatedPeopleOptions
+{
+    public string? Query { get; set; }
 }
 
 /// <summary>
