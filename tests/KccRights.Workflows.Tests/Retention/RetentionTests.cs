@@ -454,6 +454,34 @@ public class RetentionTests
     }
 
     [Test]
+    public async Task TheServiceRole_StillCannotDeleteTheWorkflowLog_AndThePurgeFunctionRefusesACaseNotBeingPurged()
+    {
+        await using var h = await HarnessAsync(new RecordingMailSender());
+        var caseId = await h.OpenCaseAsync(KccRights.Domain.Cases.Right.Access);
+        await h.RaiseAsync(caseId, "withdrawn");
+        Assert.That(await h.ScalarAsync<string>("SELECT status FROM cases WHERE id = @caseId", new { caseId }), Is.EqualTo("closed"));
+        await using var connection = await h.DataSource.OpenConnectionAsync();
+        Assert.That(
+            async () => await connection.ExecuteAsync("DELETE FROM workflow_log WHERE case_id = @caseId", new { caseId }),
+            Throws.InstanceOf<PostgresException>().With.Property(nameof(PostgresException.SqlState)).EqualTo("42501"),
+            "the service may not delete log rows itself");
+        Assert.That(
+            async () => await connection.ExecuteAsync("SELECT workflow_log_purge_case(@caseId)", new { caseId }),
+            Throws.InstanceOf<PostgresException>().With.Property(nameof(PostgresException.MessageText)).Contains("not a closed case being purged"),
+            "closed but not being purged");
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await connection.ExecuteAsync("SELECT set_config('kccrights.purging_case', @id, true)", new { id = caseId.ToString(System.Globalization.CultureInfo.InvariantCulture) }, transaction);
+            Assert.That(
+                async () => await connection.ExecuteAsync("DELETE FROM workflow_log WHERE case_id = @caseId", new { caseId }, transaction),
+                Throws.InstanceOf<PostgresException>(),
+                "the trigger's setting alone opens nothing");
+        }
+
+        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM workflow_log WHERE case_id = @caseId", new { caseId }), Is.GreaterThan(0));
+    }
+
+    [Test]
     public void TheRetentionPeriod_IsValidated()
     {
         Assert.Multiple(() =>
