@@ -54,6 +54,7 @@ public static partial class CollationExtensions
             DataDirectory(withFile)));
         services.AddSingleton<PersonMatcher>();
         services.AddSingleton<CollationStore>();
+        services.AddSingleton<KccRights.Cases.Retention.ICaseDataPurger, CollationDataPurger>();
         services.AddSingleton<CandidateStore>();
         services.AddSingleton<KccRights.Disclosure.Items.IReviewItemSource, CollationReviewItems>();
         services.AddSingleton<KccRights.Disclosure.Suggestions.IKnownPeopleSource, KnownPeople>();

@@ -41,6 +41,7 @@ public static class CorrespondenceExtensions
         services.AddSingleton(_ => new AcknowledgementTemplates());
         services.TryAddSingleton<IMailSender>(sp => new SmtpMailSender(sp.GetRequiredService<SmtpOptions>()));
         services.AddSingleton<IJobHandler, SendAcknowledgementHandler>();
+        services.AddSingleton<KccRights.Cases.Retention.ICaseDataPurger, Retention.CorrespondenceDataPurger>();
 
         // Replies from the triage inbox (issue 14 item 1): queued by Intake's triage, sent by this job; the recipient is
         // read through the ITriageReplyRecipients Intake registers.

@@ -37,6 +37,7 @@ public static class IntakeExtensions
         services.AddHostedService<SealPlaintextAtStart>();
         services.AddSingleton<MessageClassifier>(sp => new MessageClassifier(classifier, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IntakeProcessor>();
+        services.AddSingleton<KccRights.Cases.Retention.ICaseDataPurger, Retention.IntakeDataPurger>();
         services.AddSingleton<Triage.TriageInbox>();
 
         // The address a triage reply goes to, read from the sealed stored message by Correspondence's job (issue 14 item 1).

@@ -38,6 +38,7 @@ internal static class CommandLine
                                          create the demo source systems and documents (planted people.tsv)
           match --given G --family F [--previous-family P] [--dob D] [--postcode P] [--upn U]
                                          find a person in every source system; prints candidates as JSON
+          retention run [--dry-run]      purge (or list) the cases closed longer ago than Retention:AfterClosure
           help                           show this text
 
         Every command takes settings as --Section:Key=value (or --Section:Key value), over appsettings.json and the
@@ -65,6 +66,7 @@ internal static class CommandLine
                 "keys" => await KeysCommand.RunAsync(rest),
                 "demo-data" => await DemoDataCommand.RunAsync(rest),
                 "match" => await MatchCommand.RunAsync(rest),
+                "retention" => await RetentionCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(),
                 _ => Fail($"unknown command '{command}'; run 'kccrights help'"),
             };

@@ -40,6 +40,7 @@ internal static class ServeCommand
         builder.Services.AddWorkflowHosting();
         builder.Services.AddCollationHosting();
         builder.Services.AddHostedService<CalendarCheckService>();
+        KccRights.Cases.Retention.RetentionRegistration.AddRetentionSweep(builder.Services);
         builder.AddStaffWebApp();
         if (demo)
         {

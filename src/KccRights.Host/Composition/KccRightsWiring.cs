@@ -64,6 +64,7 @@ public static class KccRightsWiring
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddKccCore(configuration, connectionString);
         services.AddCases();
+        KccRights.Cases.Retention.RetentionRegistration.AddCaseRetention(services, configuration);
         var storage = configuration.GetValidated<StorageOptions>(StorageOptions.Section);
         services.AddIntake(configuration, Path.GetFullPath(storage.DataDirectory));
         services.AddCorrespondence(configuration);
