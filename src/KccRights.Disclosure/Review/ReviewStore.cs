@@ -481,8 +481,8 @@ public sealed class ReviewStore(NpgsqlDataSource dataSource, IPersonalDataCipher
             cancellationToken: cancellationToken));
 
     /// <summary>One writer per case at a time, so two overlapping redactions cannot both pass the overlap check.</summary>
-    private static Task LockAsync(NpgsqlTransaction transaction, long caseId, CancellationToken cancellationToken) =>
-        transaction.Connection!.ExecuteAsync(new CommandDefinition(
+    private static async Task LockAsync(NpgsqlTransaction transaction, long caseId, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(107, (@caseId % 2147483647)::int)", new { caseId }, transaction, cancellationToken: cancellationToken));
 
     internal static DisclosureDecision Parse(string decision) => decision switch
