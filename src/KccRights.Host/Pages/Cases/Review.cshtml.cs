@@ -40,6 +40,9 @@ public sealed class ReviewModel(CaseQueries queries, CaseTimeline timeline, Audi
     [BindProperty] public string? Note { get; set; }
     [BindProperty] public string? Find { get; set; }
 
+    /// <summary>The dataset's decision replaces earlier ones too (by default only the items not yet decided get it).</summary>
+    [BindProperty] public bool ReplaceDecided { get; set; }
+
     public static readonly (string Value, string Label)[] DecisionFilters =
     [
         ("", "All decisions"), ("none", "Not reviewed"), ("disclose", "Disclose"), ("redact", "Redact"), ("withhold", "Withhold"), ("excluded", "Outside the scope"),
@@ -69,6 +72,17 @@ public sealed class ReviewModel(CaseQueries queries, CaseTimeline timeline, Audi
         {
             AddError("dataset", "Choose a dataset of this case.");
             return await ShowAsync();
+        }
+
+        if (!ReplaceDecided)
+        {
+            var decided = await store.DecidedAsync(Case.Id, HttpContext.RequestAborted);
+            chosen = chosen.Where(i => !decided.ContainsKey(i.Id)).ToList();
+            if (chosen.Count == 0)
+            {
+                AddError("dataset", "Every item of that dataset is already decided: choose to replace the earlier decisions to change them all.");
+                return await ShowAsync();
+            }
         }
 
         try
