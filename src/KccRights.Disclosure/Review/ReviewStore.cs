@@ -256,18 +256,62 @@ public sealed class ReviewStore(NpgsqlDataSource dataSource, IPersonalDataCipher
             return 0;
         }
 
-        var existing = (await RedactionsAsync(caseId, null, cancellationToken)).ToLookup(r => r.ItemId);
-        var total = 0;
+        // One transaction for the whole case (a case-wide name across 5,000 items is one statement per table, not
+        // one transaction per item); the spans are checked as RedactAsync checks them.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockAsync(transaction, caseId, cancellationToken);
+        var existing = (await connection.QueryAsync<(long ItemId, string? Field, int Start, int Length)>(new CommandDefinition(
+            "SELECT item_id, field_name, start_at, length FROM review_redactions WHERE case_id = @caseId",
+            new { caseId },
+            transaction,
+            cancellationToken: cancellationToken))).ToLookup(r => r.ItemId, r => new NewSpan(r.Field, r.Start, r.Length));
+        var rows = new List<(long ItemId, NewSpan Span)>();
         foreach (var (item, spans) in candidates)
         {
-            var free = spans.Where(s => !existing[item.Id].Any(r => r.Field == s.Field && Overlaps(r.Start, r.Length, s.Start, s.Length))).ToList();
-            if (free.Count > 0)
+            var taken = existing[item.Id].ToList();
+            foreach (var span in spans.Where(s => !taken.Any(t => t.Field == s.Field && Overlaps(t.Start, t.Length, s.Start, s.Length))).ToList())
             {
-                await RedactAsync(caseId, item, free, code, note, actor, null, cancellationToken);
-                total += free.Count;
+                Validate(item, span, taken);
+                taken.Add(span);
+                rows.Add((item.Id, span));
             }
         }
 
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow();
+        var itemIds = rows.Select(r => r.ItemId).Distinct().ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM review_checks WHERE case_id = @caseId AND kind = 'withheld' AND target_id = ANY(@itemIds);
+            INSERT INTO review_decisions (case_id, item_id, decision, withheld_code, sealed_note, decided_by, decided_at)
+            SELECT @caseId, id, 'redact', NULL, NULL, @actor, @now FROM unnest(@itemIds) AS id
+            ON CONFLICT (case_id, item_id) DO UPDATE SET decision = 'redact', withheld_code = NULL, sealed_note = NULL, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at;
+            INSERT INTO review_redactions (case_id, item_id, field_name, whole_field, start_at, length, code, sealed_note, suggestion_id, created_by, created_at)
+            SELECT @caseId, r.item_id, r.field_name, false, r.start_at, r.length, @code, r.sealed_note, NULL, @actor, @now
+            FROM unnest(@items, @fields, @starts, @lengths, @notes) AS r(item_id, field_name, start_at, length, sealed_note);
+            """,
+            new
+            {
+                caseId,
+                itemIds,
+                actor,
+                now,
+                code,
+                items = rows.Select(r => r.ItemId).ToArray(),
+                fields = rows.Select(r => r.Span.Field).ToArray(),
+                starts = rows.Select(r => r.Span.Start).ToArray(),
+                lengths = rows.Select(r => r.Span.Length).ToArray(),
+                notes = rows.Select(r => cipher.Seal(note, RedactionContext(caseId, r.ItemId))).ToArray(),
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        var total = rows.Count;
         return total;
     }
 
