@@ -127,6 +127,25 @@ public partial class ReviewJourneyTests
         }
 
         Assert.That(redactedItem, Is.Not.Zero, "an item with text");
+
+        // With JavaScript, selecting text in the item fills the find-and-redact form (the same form works typed).
+        await officer.Locator("#item-text").EvaluateAsync(
+            """
+            el => {
+              const node = [...el.childNodes].find(n => n.nodeType === 3 && /\S{3}/.test(n.textContent));
+              const at = node.textContent.search(/\S{3}/);
+              const range = document.createRange();
+              range.setStart(node, at);
+              range.setEnd(node, at + 3);
+              const selection = window.getSelection();
+              selection.removeAllRanges();
+              selection.addRange(range);
+              el.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+            }
+            """);
+        var selected = await officer.Locator("#find").InputValueAsync();
+        Assert.That(selected, Has.Length.EqualTo(3));
+        Assert.That(await officer.Locator("#item-text").InnerTextAsync(), Does.Contain(selected));
         await officer.Locator("#find").FillAsync(word);
         await officer.Locator("#find-code").SelectOptionAsync("TP");
         await officer.Locator("#find-note").FillAsync("Another person's name");
