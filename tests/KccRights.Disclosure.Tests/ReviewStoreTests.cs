@@ -4,6 +4,7 @@ using Dapper;
 using KccRights.Cases.Retention;
 using KccRights.Disclosure.Items;
 using KccRights.Disclosure.Review;
+using KccRights.Disclosure.Suggestions;
 using KccRights.Infrastructure.Encryption;
 using KccRights.TestSupport;
 using KccRights.Workflows.Runtime;
@@ -201,6 +202,31 @@ public sealed class ReviewStoreTests
     }
 
     [Test]
+    public async Task AcceptSuggestion_RedactsItsSpanWithItsCodeAndReason_APromptIsOnlyRecorded()
+    {
+        var caseId = Interlocked.Increment(ref _nextCase);
+        var item = Item(35);
+        ISuggestionSource source = new FakeSuggestions(
+        [
+            new Suggestion("third-party:35:text:52", 35, null, 52, 3, "family-member", "Kim: named next to \u201cmother\u201d", SuggestionAction.Redact, null),
+            new Suggestion("phone:35:text:61", 35, null, 62, 12, "phone", "A phone number that is not the subject's", SuggestionAction.Redact, "TP"),
+            new Suggestion("professional:35:worker", 35, "worker", 0, 10, "professional", "A social worker acting in their role", SuggestionAction.NormallyDisclose, null),
+        ]);
+        var suggestions = await source.SuggestAsync(caseId, CancellationToken.None);
+
+        Assert.That(await _store.AcceptSuggestionAsync(caseId, item, suggestions[0], "officer-a"), Is.True);
+        Assert.That(await _store.AcceptSuggestionAsync(caseId, item, suggestions[0], "officer-a"), Is.False, "already redacted: nothing added twice");
+        Assert.That(await _store.AcceptSuggestionAsync(caseId, item, suggestions[2], "officer-a"), Is.False, "normally disclose: recorded, nothing redacted");
+        await _store.SetSuggestionStateAsync(caseId, suggestions[1].Id, item.Id, accepted: false, "officer-a");
+        Assert.ThrowsAsync<ReviewRefusedException>(() => _store.AcceptSuggestionAsync(caseId, Item(36), suggestions[1], "officer-a"));
+
+        var redactions = await _store.RedactionsAsync(caseId, item.Id);
+        Assert.That(redactions.Select(r => (Text.Substring(r.Start, r.Length), r.Code, r.Note, r.SuggestionId)), Is.EqualTo(new[] { ("Kim", "TP", "Kim: named next to \u201cmother\u201d", "third-party:35:text:52") }));
+        var states = await _store.SuggestionStatesAsync(caseId, item.Id);
+        Assert.That(states.Select(s => (s.SuggestionId, s.Accepted)), Is.EquivalentTo(new[] { ("third-party:35:text:52", true), ("phone:35:text:61", false), ("professional:35:worker", true) }));
+    }
+
+    [Test]
     public async Task Purge_RemovesEveryRowOfTheCase_AndNothingOfAnother()
     {
         var caseId = Interlocked.Increment(ref _nextCase);
@@ -241,6 +267,11 @@ public sealed class ReviewStoreTests
             Assert.That(services.Any(s => s.ServiceType == typeof(IDisclosureDecisions) && s.ImplementationType == typeof(ReviewDecisions)), Is.True);
             Assert.That(services.Any(s => s.ServiceType == typeof(ICaseDataPurger) && s.ImplementationType == typeof(ReviewPurger)), Is.True);
         });
+    }
+
+    private sealed class FakeSuggestions(IReadOnlyList<Suggestion> suggestions) : ISuggestionSource
+    {
+        public Task<IReadOnlyList<Suggestion>> SuggestAsync(long caseId, CancellationToken cancellationToken) => Task.FromResult(suggestions);
     }
 
     private sealed class FakeItems : IReviewItemSource

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using KccRights.Disclosure.Items;
+using KccRights.Disclosure.Suggestions;
 using KccRights.Documents.Bundles;
 using KccRights.Infrastructure.Encryption;
 using Npgsql;
@@ -371,6 +372,35 @@ public sealed class ReviewStore(NpgsqlDataSource dataSource, IPersonalDataCipher
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Accepts a suggestion: a span it asks to redact becomes a redaction with the suggestion's code (TP, DPA 2018 Sch 2
+    /// para 16, when it names none) and its reason as the note, unless that part is already redacted; a prompt or a
+    /// "normally disclose" is only recorded. The answer is kept by the suggestion's stable id. True when it redacted.
+    /// </summary>
+    public async Task<bool> AcceptSuggestionAsync(long caseId, ReviewItem item, Suggestion suggestion, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(suggestion);
+        if (suggestion.ItemId != item.Id)
+        {
+            throw new ReviewRefusedException("That suggestion is for another item.");
+        }
+
+        var redacted = false;
+        if (suggestion is { Action: SuggestionAction.Redact, Length: > 0 })
+        {
+            var existing = await RedactionsAsync(caseId, item.Id, cancellationToken);
+            if (!existing.Any(r => r.Field == suggestion.Field && Overlaps(r.Start, r.Length, suggestion.Start, suggestion.Length)))
+            {
+                await RedactAsync(caseId, item, [new NewSpan(suggestion.Field, suggestion.Start, suggestion.Length)], suggestion.Code ?? "TP", suggestion.Reason, actor, suggestion.Id, cancellationToken);
+                redacted = true;
+            }
+        }
+
+        await SetSuggestionStateAsync(caseId, suggestion.Id, item.Id, accepted: true, actor, cancellationToken);
+        return redacted;
     }
 
     public async Task SetSuggestionStateAsync(long caseId, string suggestionId, long itemId, bool accepted, string actor, CancellationToken cancellationToken = default)

@@ -88,17 +88,8 @@ public sealed partial class ReviewItemModel(CaseQueries queries, CaseTimeline ti
         ChangeAsync(reference, itemId, "review.suggestion-accepted", "suggestions", async () =>
         {
             var suggestion = Suggestions.Select(s => s.Suggestion).FirstOrDefault(s => s.Id == SuggestionId) ?? throw new ReviewRefusedException("That suggestion is no longer made for this item.");
-            if (suggestion is { Action: SuggestionAction.Redact, Length: > 0 })
-            {
-                var span = new NewSpan(suggestion.Field, suggestion.Start, suggestion.Length);
-                if (!Redactions.Any(r => r.Field == span.Field && r.Start < span.Start + span.Length && span.Start < r.Start + r.Length))
-                {
-                    await store.RedactAsync(Case.Id, Item, [span], suggestion.Code ?? "TP", suggestion.Reason, Actor.Subject, suggestion.Id, HttpContext.RequestAborted);
-                }
-            }
-
-            await store.SetSuggestionStateAsync(Case.Id, suggestion.Id, Item.Id, accepted: true, Actor.Subject, HttpContext.RequestAborted);
-            return (new { item = Item.Id, suggestion = suggestion.Id, kind = suggestion.Kind }, "Suggestion accepted" + (suggestion is { Action: SuggestionAction.Redact, Length: > 0 } ? $": redacted ({suggestion.Code ?? "TP"})" : ""));
+            var redacted = await store.AcceptSuggestionAsync(Case.Id, Item, suggestion, Actor.Subject, HttpContext.RequestAborted);
+            return (new { item = Item.Id, suggestion = suggestion.Id, kind = suggestion.Kind, redacted }, "Suggestion accepted" + (redacted ? $": redacted ({suggestion.Code ?? "TP"})" : ""));
         });
 
     public Task<IActionResult> OnPostDismissAsync(string reference, long itemId) =>
