@@ -87,6 +87,12 @@ public sealed class TaskPageModel(CaseTimeline timeline, CaseActions actions, Ca
             return Page();
         }
 
+        if (await Cases.ReviewPage.TaskRefusalAsync(HttpContext.RequestServices, Task, Outcome, HttpContext.RequestAborted) is { } reviewRefusal)
+        {
+            AddError("task", reviewRefusal);
+            return Page();
+        }
+
         try
         {
             await actions.CompleteTaskAsync(Task, Outcome!, data.Value, Actor, Take, FormToken, HttpContext.RequestAborted);

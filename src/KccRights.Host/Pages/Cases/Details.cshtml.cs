@@ -193,6 +193,12 @@ public sealed partial class DetailsModel(CaseQueries queries, ClockStore clocks,
             return false;
         }
 
+        if (await ReviewPage.TaskRefusalAsync(HttpContext.RequestServices, task, Outcome, HttpContext.RequestAborted) is { } reviewRefusal)
+        {
+            AddError("task", reviewRefusal);
+            return false;
+        }
+
         await actions.CompleteTaskAsync(task, Outcome!, data.Value, Actor, Take, FormToken, HttpContext.RequestAborted);
         Done = $"{task.Title}: done";
         return true;
