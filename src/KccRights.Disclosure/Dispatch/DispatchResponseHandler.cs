@@ -71,7 +71,7 @@ public sealed partial class DispatchResponseHandler(
         // Resolved when run: hosts that only check definitions register the activity without mail or documents.
         var mail = services.GetRequiredService<RequesterMail>();
         var documents = services.GetService<IResponseDocuments>()
-            ?? throw new InvalidOperationException("No response documents are registered (IResponseDocuments): nothing can be dispatched.");
+            ?? throw new InvalidOperationException("No response documents are registered (IResponseDocuments): nothing is sent.");
         var approved = await documents.ApprovedAsync(caseId, cancellationToken)
             ?? throw new InvalidOperationException($"Case {caseId} has no response PDF approved by the DPO: nothing is sent.");
         if (!mail.CanSend)
@@ -194,11 +194,11 @@ public sealed partial class DispatchResponseHandler(
         return "sent";
     }
 
-    internal static string CopyContext(long caseId, long documentId) => string.Create(CultureInfo.InvariantCulture, $"disclosure_dispatches.sealed_copy:{caseId}:{documentId}");
+    public static string CopyContext(long caseId, long documentId) => string.Create(CultureInfo.InvariantCulture, $"disclosure_dispatches.sealed_copy:{caseId}:{documentId}");
 
-    internal static string SecretContext(long caseId, long documentId) => string.Create(CultureInfo.InvariantCulture, $"disclosure_dispatches.sealed_secret:{caseId}:{documentId}");
+    public static string SecretContext(long caseId, long documentId) => string.Create(CultureInfo.InvariantCulture, $"disclosure_dispatches.sealed_secret:{caseId}:{documentId}");
 
-    internal static string CodeContext(long caseId, long documentId) => string.Create(CultureInfo.InvariantCulture, $"disclosure_dispatches.sealed_code:{caseId}:{documentId}");
+    public static string CodeContext(long caseId, long documentId) => string.Create(CultureInfo.InvariantCulture, $"disclosure_dispatches.sealed_code:{caseId}:{documentId}");
 
     /// <summary>The token's SHA-256, the only form of it kept once the link is sent.</summary>
     public static byte[] TokenHash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
