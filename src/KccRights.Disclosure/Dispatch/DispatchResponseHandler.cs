@@ -163,33 +163,26 @@ public sealed partial class DispatchResponseHandler(
             CultureInfo.InvariantCulture,
             $"Response version {approved.Version} sent {methodText}. PDF: {approved.PageCount} pages, SHA-256 {dispatch.Sha256} as sent (approved PDF {approved.Sha256}). Contents: a copy of the personal data (Art 15(3)) with the Art 15(1)(a)-(h) information and the Art 15(2) safeguards as set out in the approved response.");
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE disclosure_dispatches SET sent_at = @now, sealed_secret = NULL WHERE id = @id;
-            INSERT INTO workflow_log (at, case_id, instance_id, kind, actor, detail)
-            VALUES (@now, @caseId, @instanceId, 'response-dispatched', @actor, @detail::jsonb);
-            """,
-            new
-            {
-                now,
-                id = dispatch.Id,
-                caseId,
-                instanceId = context.InstanceId,
-                actor = string.Create(CultureInfo.InvariantCulture, $"job:{context.JobId}"),
-                detail = JsonSerializer.Serialize(new
-                {
-                    summary,
-                    dispatchId = dispatch.Id,
-                    documentId = approved.Id,
-                    version = approved.Version,
-                    method = dispatch.Method,
-                    sha256 = dispatch.Sha256,
-                    approvedSha256 = approved.Sha256,
-                    pages = approved.PageCount,
-                    art15 = "1(a)-(h), 2, 3",
-                }),
-            },
+            "UPDATE disclosure_dispatches SET sent_at = @now, sealed_secret = NULL WHERE id = @id",
+            new { now, id = dispatch.Id },
             context.Transaction,
             cancellationToken: cancellationToken));
+        await WorkflowLog.RecordAsync(
+            context,
+            "response-dispatched",
+            new
+            {
+                summary,
+                dispatchId = dispatch.Id,
+                documentId = approved.Id,
+                version = approved.Version,
+                method = dispatch.Method,
+                sha256 = dispatch.Sha256,
+                approvedSha256 = approved.Sha256,
+                pages = approved.PageCount,
+                art15 = "1(a)-(h), 2, 3",
+            },
+            cancellationToken);
         Log.Dispatched(logger, reference, dispatch.Method, dispatch.Id);
         return "sent";
     }
