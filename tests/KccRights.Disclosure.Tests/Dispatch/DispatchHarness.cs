@@ -90,7 +90,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
     }
 
     /// <summary>An access case from <paramref name="email"/>, walked to the DPO's approval (which starts dispatch).</summary>
-    public async Task<long> ApprovedCaseAsync(string email, int pages = 2)
+    public async Task<long> ApprovedCaseAsync(string email, int pages = 2, object? drafted = null)
     {
         long caseId;
         await using (var connection = await DataSource.OpenConnectionAsync())
@@ -114,7 +114,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
         await CompleteAsync(caseId, "confirmed");
         await CompleteAsync(caseId, "reviewed");
         await CompleteAsync(caseId, "checked", actor: "officer-b");
-        await CompleteAsync(caseId, "drafted");
+        await CompleteAsync(caseId, "drafted", drafted);
         Documents.Approve(caseId, Pdf(pages, $"response for case {caseId}"));
         await CompleteAsync(caseId, "approved", actor: "dpo");
         return caseId;

@@ -209,6 +209,20 @@ public sealed partial class DispatchTests
     }
 
     [Test]
+    public async Task TheOfficersChoice_OnTheDraftResponse_SendsALink()
+    {
+        await using var h = await DispatchHarness.CreateAsync(_servers);
+        var address = await MailboxAsync();
+        var caseId = await h.ApprovedCaseAsync(address, drafted: new { dispatchMethod = "link" });
+        var (token, _) = LinkAndCode(await DispatchHarness.InboxAsync(_servers, address, 2));
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await RowAsync(h, caseId)).Method, Is.EqualTo("link"), "the default is email; the officer chose a link");
+            Assert.That((await h.Services.GetRequiredService<DownloadLinks>().StatusAsync(token, CancellationToken.None)).State, Is.EqualTo(DownloadLinkState.Ready));
+        });
+    }
+
+    [Test]
     public async Task ThePurger_RemovesTheCasesDispatches()
     {
         await using var h = await DispatchHarness.CreateAsync(_servers);
