@@ -86,6 +86,8 @@ public sealed partial class DispatchTests
             // The timeline says what went.
             var entry = await h.ScalarAsync<string>("SELECT detail->>'summary' FROM workflow_log WHERE case_id = @caseId AND kind = 'response-dispatched'", new { caseId });
             Assert.That(entry, Does.Contain(row.Sha256).And.Contain("3 pages").And.Contain("by email").And.Contain("Art 15(1)(a)-(h)"));
+            var timeline = await h.Services.GetRequiredService<KccRights.Cases.CaseTimeline>().WorkflowLogAsync(caseId);
+            Assert.That(timeline.Where(t => t.Title == "Response sent").Select(t => t.Text), Is.EqualTo(new[] { entry }), "the case page's timeline shows what went");
         });
     }
 
