@@ -48,6 +48,10 @@ public static class CorrespondenceExtensions
         services.AddSingleton<TriageReplies>();
         services.AddSingleton<IJobHandler, SendTriageReplyHandler>();
 
+        // Letters with attachments, each recorded as it goes (issue 13: the response PDF, its password apart).
+        services.TryAddSingleton(_ => new LetterTemplates());
+        services.TryAddSingleton<RequesterMail>();
+
         // The workflow's letters and reminders go out by email once SMTP is configured (otherwise they are recorded).
         if (!string.IsNullOrWhiteSpace(configuration[$"{SmtpOptions.Section}:{nameof(SmtpOptions.Host)}"]))
         {

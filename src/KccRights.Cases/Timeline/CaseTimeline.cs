@@ -134,7 +134,7 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
-            "SELECT at, kind, from_state, to_state, event, actor, detail->>'action' AS clock_action FROM workflow_log WHERE case_id = @caseId ORDER BY id",
+            "SELECT at, kind, from_state, to_state, event, actor, detail->>'action' AS clock_action, detail->>'summary' AS summary FROM workflow_log WHERE case_id = @caseId ORDER BY id",
             new { caseId },
             cancellationToken: cancellationToken));
         return rows.Select(r => new TimelineEntry(r.At, Title(r), r.Actor, Text(r))).ToList();
@@ -156,6 +156,8 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
             r.FromState is null ? null : $"from {WorkflowLabels.State(r.FromState)}",
         }.OfType<string>()),
         "task-completed" => r.Event is null ? "" : $"Outcome: {WorkflowLabels.Outcome(r.Event)}",
+        // Issue 13 Build 6: what went to the requester (method, PDF sha256 and pages, the Art 15 contents).
+        "response-dispatched" => r.Summary ?? "",
         "ignored" => r.Event is null ? "" : $"\u201c{WorkflowLabels.Event(r.Event)}\u201d does not apply at {WorkflowLabels.State(r.FromState)}",
         _ => r.FromState is null ? "" : $"At {WorkflowLabels.State(r.FromState)}",
     };
@@ -169,6 +171,7 @@ public sealed class CaseTimeline(NpgsqlDataSource dataSource)
         public string? Event { get; init; }
         public string Actor { get; init; } = "";
         public string? ClockAction { get; init; }
+        public string? Summary { get; init; }
     }
 
     public async Task<IReadOnlyList<CaseMessage>> MessagesAsync(long caseId, CancellationToken cancellationToken = default)

@@ -55,6 +55,7 @@ internal static class WebAppExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseInputCleaning();
         app.MapRazorPages();
         app.MapCaseApi();

@@ -124,6 +124,7 @@ public static class WorkflowLabels
         ["case-notes"] = "Case notes",
         ["incident-retried"] = "Failed step retried",
         ["incident-obsolete"] = "Failed step no longer needed",
+        ["response-dispatched"] = "Response sent",
     };
 
     private static readonly Dictionary<string, string> ClockActions = new(StringComparer.Ordinal)

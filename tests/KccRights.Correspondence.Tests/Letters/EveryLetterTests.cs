@@ -29,6 +29,9 @@ public partial class EveryLetterTests
         ("reminder-manual-search", Right.Access, "team"),
     ];
 
+    // Sent by Disclosure's dispatch (issue 13 Build 6) through RequesterMail, with values the case does not hold.
+    private static readonly string[] DispatchLetters = ["dispatch-response", "dispatch-password", "dispatch-link", "dispatch-code"];
+
     // The letters that go out once the council has answered (or closed): none may promise a response.
     private static readonly string[] AfterTheAnswer = ["send-response", "send-closure-no-id", "send-restriction-lift-notice"];
 
@@ -159,6 +162,50 @@ public partial class EveryLetterTests
         });
     }
 
+    /// <summary>
+    /// Issue 13 Build 6: the response with its encrypted PDF, the password apart, the download link and its code apart.
+    /// Each secret appears only in its own message, never beside what it opens.
+    /// </summary>
+    [TestCaseSource(nameof(DispatchLetters))]
+    public async Task DispatchLetters_RenderWithTheirValues_AndKeepEachSecretApart(string template)
+    {
+        var (facts, allowed, required) = Case(template, Right.Access, "requester");
+        var expires = Calculator.AddWorkingDays(facts.Today, 10);
+        var values = new Dictionary<string, object?>
+        {
+            ["file_name"] = "response-KCC-SAR-2026-000042.pdf",
+            ["page_count"] = 37,
+            ["password"] = "Xk7pQ2mZr9TwB4nVh8Ls",
+            ["link_url"] = "https://rights.example.test/download/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE",
+            ["expires_on"] = LetterModel.Date(expires),
+            ["max_attempts"] = 5,
+            ["code"] = "40172956",
+        };
+        var model = LetterModel.Build(facts, Calculator);
+        foreach (var (key, value) in values)
+        {
+            model[key] = value;
+        }
+
+        var undefined = new List<string>();
+        var (subject, body) = await Shipped.RenderAsync(template, "access", model, undefined);
+        await TestContext.Out.WriteLineAsync($"Subject: {subject}\n\n{body}");
+        AssertReadable(subject, body, undefined, [.. allowed, expires], template is "dispatch-response" or "dispatch-link" ? required : [facts.Today], template);
+        Assert.Multiple(() =>
+        {
+            Assert.That(subject, Does.Contain(facts.Reference));
+            Assert.That(body, Does.StartWith("Dear Sarah Whitlock,"));
+            Assert.That(body, Does.Not.Match("(?i)will (now )?respond|respond by"), "sent with the answer: promises none");
+            Assert.That(body.Contains("Xk7pQ2mZr9TwB4nVh8Ls", StringComparison.Ordinal), Is.EqualTo(template == "dispatch-password"), "the password only in its own message");
+            Assert.That(body.Contains("40172956", StringComparison.Ordinal), Is.EqualTo(template == "dispatch-code"), "the code only in its own message");
+            Assert.That(body.Contains("/download/", StringComparison.Ordinal), Is.EqualTo(template == "dispatch-link"), "the link only in its own message");
+            if (template is "dispatch-response" or "dispatch-link")
+            {
+                Assert.That(body, Does.Contain("37 pages").And.Contain("separate email").And.Contain("Information Commissioner"));
+            }
+        });
+    }
+
     [TestCase("send-id-request")]
     [TestCase("send-id-chaser")]
     [TestCase("send-closure-no-id")]
@@ -248,7 +295,7 @@ public partial class EveryLetterTests
     [Test]
     public void EveryShippedTemplate_IsSentBySomething_AndThereIsNoDefaultLetter()
     {
-        var sent = Sends().Select(c => (string)c.Arguments[0]!).Concat(TriageReplies.Templates.Select(t => t.Name)).ToHashSet(StringComparer.Ordinal);
+        var sent = Sends().Select(c => (string)c.Arguments[0]!).Concat(TriageReplies.Templates.Select(t => t.Name)).Concat(DispatchLetters).ToHashSet(StringComparer.Ordinal);
         var orphans = Shipped.Names.Select(n => n.Split('.')[0]).Where(n => !sent.Contains(n)).Distinct().ToList();
         Assert.Multiple(() =>
         {

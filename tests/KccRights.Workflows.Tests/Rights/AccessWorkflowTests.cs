@@ -16,7 +16,7 @@ public class AccessWorkflowTests
     private static DateOnly D(string text) => DateOnly.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     [Test]
-    public async Task MainPath_TriageToDispatch_ClosesCaseAndClock()
+    public async Task MainPath_TriageToDispatch_WithNoApprovedPdf_SendsNothing()
     {
         await using var h = await WorkflowHarness.CreateAsync(Monday);
         var caseId = await h.OpenCaseAsync(Right.Access);
@@ -38,21 +38,22 @@ public class AccessWorkflowTests
         Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "officer-a"), Throws.TypeOf<WorkflowException>());
         await h.CompleteAsync(caseId, "approved", actor: "dpo");
 
+        // Dispatch sends the PDF the DPO approved (issue 13 Build 6, KccRights.Disclosure's dispatch-response, tested with
+        // mail servers in KccRights.Disclosure.Tests); with no approved PDF nothing is sent and the case stays open.
         var instance = await h.InstanceAsync(caseId);
         var clock = await h.ClockAsync(caseId);
         Assert.Multiple(async () =>
         {
-            Assert.That(instance.State, Is.EqualTo("closed"));
-            Assert.That(instance.Status, Is.EqualTo("completed"));
-            Assert.That(clock.IsOpen, Is.False);
-            Assert.That(await h.ScalarAsync<string>("SELECT status FROM cases WHERE id = @caseId", new { caseId }), Is.EqualTo("closed"));
-            Assert.That(await h.NotificationsAsync(caseId, "send-response", "requester"), Is.EqualTo(1));
-            Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE case_id = @caseId AND status = 'pending'", new { caseId }), Is.Zero, "no reminder outlives the case");
+            Assert.That(instance.State, Is.EqualTo("dispatch"));
+            Assert.That(clock.IsOpen, Is.True);
+            Assert.That(await h.ScalarAsync<string>("SELECT status FROM cases WHERE id = @caseId", new { caseId }), Is.EqualTo("open"));
+            Assert.That(await h.ScalarAsync<string>("SELECT last_error FROM jobs WHERE case_id = @caseId AND kind = 'dispatch-response'", new { caseId }), Does.Contain("nothing is sent"));
+            Assert.That(await h.NotificationsAsync(caseId, "send-response", "requester"), Is.Zero, "no placeholder response goes");
             Assert.That(await h.LogAsync(caseId, "transition"), Is.EqualTo(new[]
             {
                 "triage>identity-search:triaged", "identity-search>identity-confirmation:done", "identity-confirmation>collection-start:confirmed",
                 "collection-start>disclosure-review:collated", "disclosure-review>redaction-check:reviewed",
-                "redaction-check>draft-response:checked", "draft-response>dpo-sign-off:drafted", "dpo-sign-off>dispatch:approved", "dispatch>closed:sent",
+                "redaction-check>draft-response:checked", "draft-response>dpo-sign-off:drafted", "dpo-sign-off>dispatch:approved",
             }));
         });
     }
@@ -298,6 +299,7 @@ public class AccessWorkflowTests
         Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "dpo"), Throws.TypeOf<WorkflowException>().With.Message.Contains("Reasons given to the requester"));
         await h.CompleteAsync(caseId, "approved", new { reasons = "Twelfth identical request this year" }, actor: "dpo");
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("closed"));
+        Assert.That(await h.NotificationsAsync(caseId, "send-response", "requester"), Is.EqualTo(1), "dispatch sends the refusal letter (Art 12(4), 12(5)), no PDF");
     }
 
     [Test]
