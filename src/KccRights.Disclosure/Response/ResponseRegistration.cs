@@ -20,5 +20,6 @@ public static partial class DisclosureExtensions
         services.AddSingleton<IJobHandler, RenderResponseHandler>();
         services.AddSingleton<IWorkflowCondition, ResponseCurrentCondition>();
         services.AddSingleton<ICaseDataPurger, ResponsePurger>();
+        services.AddSingleton<KccRights.Cases.ITaskCompletionHook, ResponseSignOff>();
     }
 }
