@@ -20,6 +20,7 @@ public static partial class DisclosureExtensions
         services.AddSingleton<IJobHandler, RenderResponseHandler>();
         services.AddSingleton<IWorkflowCondition, ResponseCurrentCondition>();
         services.AddSingleton<ICaseDataPurger, ResponsePurger>();
-        services.AddSingleton<KccRights.Cases.ITaskCompletionHook, ResponseSignOff>();
+        services.AddSingleton<ResponseSignOff>();
+        services.AddSingleton<KccRights.Cases.ITaskCompletionHook>(sp => sp.GetRequiredService<ResponseSignOff>());
     }
 }
