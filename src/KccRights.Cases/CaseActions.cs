@@ -52,7 +52,7 @@ public static class StaffClaims
 /// The state-changing operations on a case, shared by the web pages and the API. Each runs in one transaction with its
 /// audit entry, and a form token (when given) makes a repeated submission a no-op.
 /// </summary>
-public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, CaseOpener opener, AuditLog audit, IWorkflowEngine workflows, TimeProvider time)
+public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, CaseOpener opener, AuditLog audit, IWorkflowEngine workflows, TimeProvider time, IEnumerable<ITaskCompletionHook> completionHooks)
 {
     public async Task<CaseReference?> OpenByHandAsync(NewCaseRequest request, Actor actor, Guid? formToken, CancellationToken cancellationToken = default)
     {
@@ -324,6 +324,14 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
             throw new ClockChangeRefusedException("Choose one of the task's outcomes.");
         }
 
+        foreach (var hook in completionHooks)
+        {
+            if (await hook.RefusalAsync(task, outcome, data, actor, cancellationToken) is { } refusal)
+            {
+                throw new ClockChangeRefusedException(refusal);
+            }
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (formToken is { } token && !await StaffStore.ClaimFormTokenAsync(transaction, token, actor.Subject, cancellationToken))
@@ -338,6 +346,11 @@ public sealed class CaseActions(NpgsqlDataSource dataSource, ClockStore clocks, 
         catch (WorkflowException ex)
         {
             throw new ClockChangeRefusedException(ex.Message, ex);
+        }
+
+        foreach (var hook in completionHooks)
+        {
+            await hook.CompletedAsync(transaction, task, outcome, data, actor, cancellationToken);
         }
 
         if (thenInTransaction is not null)

@@ -139,9 +139,10 @@ public sealed record HumanTaskDefinition
     [Range(0, 250)]
     public int? DueInWorkingDays { get; init; }
 
-    [Description("Four eyes: a task type (whoever completed the latest task of that type on the case) or an event that leads to this state (whoever raised it last) may not complete this one; e.g. the preparer cannot sign off their own response, nor the DPO who asked for an extension approve it. Required on a sign-off (a task of a sign-off type such as dpo-sign-off or redaction-check, or in a state whose id ends in sign-off).")]
+    [Description("Four eyes: a task type (whoever completed the latest task of that type on the case) or an event that leads to this state (whoever raised it last) may not complete this one, or a list of such names (none of them may); e.g. the preparer cannot sign off their own response, nor the DPO who asked for an extension approve it, and [\"draft-response\", \"redaction-check\"] keeps both the preparer and the checker from approving. Required on a sign-off (a task of a sign-off type such as dpo-sign-off or redaction-check, or in a state whose id ends in sign-off).")]
     [RegularExpression(WorkflowNames.IdPattern)]
-    public string? NotBySameActorAs { get; init; }
+    [JsonConverter(typeof(OneOrManyNamesConverter))]
+    public IReadOnlyList<string>? NotBySameActorAs { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TaskRole>))]

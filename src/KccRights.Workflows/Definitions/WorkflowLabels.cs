@@ -88,6 +88,8 @@ public static class WorkflowLabels
         ["refuse"] = "Refuse",
         ["uploaded"] = "Records uploaded",
         ["nothing-held"] = "Nothing held",
+        ["return-to-draft"] = "Return with comments to the draft response",
+        ["return-to-review"] = "Return with comments to the disclosure review",
     };
 
     private static readonly Dictionary<string, string> Events = new(StringComparer.Ordinal)
@@ -125,6 +127,8 @@ public static class WorkflowLabels
         ["incident-retried"] = "Failed step retried",
         ["incident-obsolete"] = "Failed step no longer needed",
         ["response-dispatched"] = "Response sent",
+        ["response-rendered"] = "Draft response rendered",
+        ["response-not-rendered"] = "Draft response not rendered",
     };
 
     private static readonly Dictionary<string, string> ClockActions = new(StringComparer.Ordinal)

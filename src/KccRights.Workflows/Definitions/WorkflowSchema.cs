@@ -45,6 +45,18 @@ public static class WorkflowSchema
 
     private static JsonNode Annotate(JsonSchemaExporterContext context, JsonNode schema)
     {
+        if (context.PropertyInfo?.CustomConverter is OneOrManyNamesConverter)
+        {
+            // A name, or a non-empty list of distinct names (the converter reads both); the pattern below applies to each.
+            schema = new JsonObject
+            {
+                ["type"] = new JsonArray("string", "array", "null"),
+                ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = WorkflowNames.IdPattern },
+                ["minItems"] = 1,
+                ["uniqueItems"] = true,
+            };
+        }
+
         if (schema is not JsonObject node)
         {
             return schema;

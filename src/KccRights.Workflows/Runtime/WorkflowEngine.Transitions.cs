@@ -108,7 +108,7 @@ public sealed partial class WorkflowEngine
             DateOnly? due = task.DueInWorkingDays is { } days ? _calculator.AddWorkingDays(LondonTime.Today(_time), days) : null;
             // The case's officer gets its next officer task, but not a second pair of eyes on their own work (a redaction
             // check): that waits for another officer to take it (issue 14 item 4).
-            var assignee = task.Role == TaskRole.Officer && task.NotBySameActorAs is null ? instance.Assignee : null;
+            var assignee = task.Role == TaskRole.Officer && task.NotBySameActorAs is not { Count: > 0 } ? instance.Assignee : null;
             batch.Add(
                 """
                 INSERT INTO workflow_tasks (instance_id, case_id, state, state_seq, type, role, title, form, outcomes, not_by_same_actor_as, assignee, due_on, created_at)
@@ -123,7 +123,7 @@ public sealed partial class WorkflowEngine
                 task.Title,
                 JsonSerializer.Serialize(task.Form, WorkflowJson.Options),
                 task.Outcomes.ToArray(),
-                StepBatch.Text(task.NotBySameActorAs),
+                StepBatch.Text(FourEyes.Column(task.NotBySameActorAs)),
                 StepBatch.Text(assignee),
                 StepBatch.Date(due),
                 now);

@@ -97,13 +97,17 @@ public static class DefinitionValidator
                     Error(path + ".task.type", $"unknown task type '{task.Type}'");
                 }
 
-                if (task.NotBySameActorAs is { } other)
+                if (task.NotBySameActorAs is { Count: > 0 } others)
                 {
-                    // A task type (whoever completed the latest one) or an event that leads to this state (whoever
+                    // Each a task type (whoever completed the latest one) or an event that leads to this state (whoever
                     // raised it, e.g. the DPO who asked for an extension).
-                    if (!catalog.TaskTypes.Contains(other) && !EventsInto(state.Id).Contains(other))
+                    for (var n = 0; n < others.Count; n++)
                     {
-                        Error(path + ".task.notBySameActorAs", $"'{other}' is neither a registered task type nor an event that leads to state '{state.Id}'");
+                        var other = others[n];
+                        if (!catalog.TaskTypes.Contains(other) && !EventsInto(state.Id).Contains(other))
+                        {
+                            Error(path + ".task.notBySameActorAs" + (others.Count > 1 ? $"[{n}]" : ""), $"'{other}' is neither a registered task type nor an event that leads to state '{state.Id}'");
+                        }
                     }
                 }
                 else if (IsSignOff(state, task, catalog))

@@ -19,7 +19,7 @@ public class AccessWorkflowTests
     public async Task MainPath_TriageToDispatch_WithNoApprovedPdf_SendsNothing()
     {
         await using var h = await WorkflowHarness.CreateAsync(Monday);
-        var caseId = await h.OpenCaseAsync(Right.Access);
+        var caseId = await h.OpenCaseAsync(Right.Access, shape: WithRequester);
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("triage"));
         await h.AssignAsync(caseId, "officer-a");
 
@@ -32,10 +32,14 @@ public class AccessWorkflowTests
         // Four eyes: the reviewer cannot check their own redactions.
         Assert.That(async () => await h.CompleteAsync(caseId, "checked", actor: "officer-a"), Throws.TypeOf<WorkflowException>());
         await h.CompleteAsync(caseId, "checked", actor: "officer-b");
+
+        // Entering draft-response rendered the response (nothing collated, so nothing to review): "drafted" may follow.
+        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM disclosure_responses WHERE case_id = @caseId AND status = 'ready'", new { caseId }), Is.EqualTo(1));
         await h.CompleteAsync(caseId, "drafted", actor: "officer-a");
 
-        // The preparer cannot approve their own response (PRODUCT.md 8).
-        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "officer-a"), Throws.TypeOf<WorkflowException>());
+        // Neither the preparer nor the checker of the redactions may approve the response (PRODUCT.md 8; the list form).
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "officer-a"), Throws.TypeOf<WorkflowException>().With.Message.Contains("\u201cDraft the response\u201d"));
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "officer-b"), Throws.TypeOf<WorkflowException>().With.Message.Contains("\u201cCheck the redactions\u201d"));
         await h.CompleteAsync(caseId, "approved", actor: "dpo");
 
         // Dispatch sends the PDF the DPO approved (issue 13 Build 6, KccRights.Disclosure's dispatch-response, tested with
@@ -150,6 +154,48 @@ public class AccessWorkflowTests
 
         await h.CompleteAsync(caseId, "scope-agreed");
         Assert.That(await h.StateAsync(caseId), Is.EqualTo("identity-confirmation"));
+    }
+
+    [Test]
+    public async Task DraftResponse_WithoutARenderedVersion_CannotBeDrafted_AndTheDpoReturnsToTheStageTheyName()
+    {
+        await using var h = await WorkflowHarness.CreateAsync(Monday);
+
+        // No requester name on the case: the render records why it could not be made, and "drafted" has no transition.
+        var unnamed = await h.OpenCaseAsync(Right.Access);
+        await WalkToDraftAsync(h, unnamed);
+        Assert.That(await h.ScalarAsync<string>("SELECT failure FROM disclosure_responses WHERE case_id = @caseId", new { caseId = unnamed }), Does.Contain("the requester's name is not recorded"));
+        Assert.That(async () => await h.CompleteAsync(unnamed, "drafted", actor: "officer-a"), Throws.TypeOf<WorkflowException>().With.Message.Contains("no condition held"));
+        Assert.That(await h.StateAsync(unnamed), Is.EqualTo("draft-response"));
+        Assert.That(await h.OpenTaskAsync(unnamed), Is.Not.Null, "the task stays open");
+
+        // A rendered case: the DPO returns it to the review, then (after a new check and draft) to the draft.
+        var caseId = await h.OpenCaseAsync(Right.Access, shape: WithRequester);
+        await WalkToDraftAsync(h, caseId);
+        await h.CompleteAsync(caseId, "drafted", actor: "officer-a");
+        await h.CompleteAsync(caseId, "return-to-review", new { comments = "Redact the neighbour's name on page 4" }, actor: "dpo");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("disclosure-review"));
+        await h.CompleteAsync(caseId, "reviewed", actor: "officer-a");
+        await h.CompleteAsync(caseId, "checked", actor: "officer-c");
+        await h.CompleteAsync(caseId, "drafted", actor: "officer-a");
+
+        // The latest checker is officer-c now: they may not approve; officer-b (who checked before) is no longer the checker.
+        Assert.That(async () => await h.CompleteAsync(caseId, "approved", actor: "officer-c"), Throws.TypeOf<WorkflowException>());
+        await h.CompleteAsync(caseId, "return-to-draft", new { comments = "Add the covering note" }, actor: "dpo");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("draft-response"));
+        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM disclosure_responses WHERE case_id = @caseId AND status = 'ready'", new { caseId }), Is.EqualTo(3), "each entry renders again");
+    }
+
+    private static KccRights.Cases.OpenCaseCommand WithRequester(KccRights.Cases.OpenCaseCommand command) =>
+        command with { Parties = new KccRights.Cases.CaseRequestParties { RequesterName = "Jade Parker", RequesterEmail = "jade.parker@example.com", SubjectName = "Jade Parker" } };
+
+    private static async Task WalkToDraftAsync(WorkflowHarness h, long caseId)
+    {
+        await h.CompleteAsync(caseId, "triaged", NoDoubts);
+        await h.CompleteAsync(caseId, "confirmed");
+        await h.CompleteAsync(caseId, "reviewed", actor: "officer-a");
+        await h.CompleteAsync(caseId, "checked", actor: "officer-b");
+        Assert.That(await h.StateAsync(caseId), Is.EqualTo("draft-response"));
     }
 
     [Test]

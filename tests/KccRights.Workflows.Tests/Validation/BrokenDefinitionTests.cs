@@ -26,6 +26,9 @@ public class BrokenDefinitionTests
         yield return new TestCaseData("sign-off-without-four-eyes", "$.states[1].task.notBySameActorAs", "state 'approval' is a sign-off (task type 'dpo-sign-off') and must name who may not complete it");
         yield return new TestCaseData("sign-off-state-without-four-eyes", "$.states[1].task.notBySameActorAs", "state 'manager-sign-off' is a sign-off (task type 'human-review') and must name who may not complete it");
         yield return new TestCaseData("four-eyes-unknown-name", "$.states[1].task.notBySameActorAs", "'someone-else' is neither a registered task type nor an event that leads to state 'approval'");
+        // The list form (issue 13 Build 5): each name is checked, and a list names at least one.
+        yield return new TestCaseData("four-eyes-list-unknown-name", "$.states[1].task.notBySameActorAs[1]", "'someone-else' is neither a registered task type nor an event that leads to state 'approval'");
+        yield return new TestCaseData("four-eyes-empty-list", "$.states[1].task.notBySameActorAs", "schema:");
     }
 
     [TestCaseSource(nameof(Cases))]
