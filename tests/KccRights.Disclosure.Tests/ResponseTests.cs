@@ -102,7 +102,7 @@ public sealed class ResponseTests
         var status = await store.StatusAsync(caseId, CancellationToken.None);
         Assert.That(status!.Status, Is.EqualTo(RenderStatus.Failed));
         Assert.That(status.Reason, Does.Contain("The review is not finished: 1 of 2 items have no decision"));
-        var (current, refusal) = await new ResponseDrafts(store, new ReviewDecisions([new Fakes(Items(), decisions)])).CurrentAsync(caseId, CancellationToken.None);
+        var (current, refusal) = await new ResponseDrafts(store, new ResponseDecisions([new Fakes(Items(), decisions)])).CurrentAsync(caseId, CancellationToken.None);
         Assert.That(current, Is.Null);
         Assert.That(refusal, Does.Contain("no version has been rendered"));
     }
@@ -113,7 +113,7 @@ public sealed class ResponseTests
         var caseId = await NewCaseAsync();
         var fakes = new Fakes(Items(), CompleteDecisions());
         var store = new ResponseStore(_dataSource, _cipher);
-        var drafts = new ResponseDrafts(store, new ReviewDecisions([fakes]));
+        var drafts = new ResponseDrafts(store, new ResponseDecisions([fakes]));
         var job1 = await InsertJobAsync(caseId);
         await RenderAsync(fakes, store, caseId, job1);
         Assert.That((await store.StatusAsync(caseId, CancellationToken.None))!, Has.Property(nameof(RenderStatus.Status)).EqualTo(RenderStatus.Ready).And.Property(nameof(RenderStatus.Version)).EqualTo(1));
@@ -204,7 +204,7 @@ public sealed class ResponseTests
 
     private async Task RenderAsync(Fakes fakes, ResponseStore store, long caseId, long jobId)
     {
-        var handler = new RenderResponseHandler(fakes, new ReviewDecisions([fakes]), store, _cipher, new ResponseRegister(null), NullLogger<RenderResponseHandler>.Instance);
+        var handler = new RenderResponseHandler(fakes, new ResponseDecisions([fakes]), store, _cipher, new ResponseRegister(null), NullLogger<RenderResponseHandler>.Instance);
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         using var payload = JsonDocument.Parse("""{"requestedBy":"officer-a"}""");

@@ -19,7 +19,7 @@ namespace KccRights.Disclosure.Response;
 /// </summary>
 public sealed partial class RenderResponseHandler(
     IReviewItemSource items,
-    ReviewDecisions decisions,
+    ResponseDecisions decisions,
     ResponseStore store,
     IPersonalDataCipher cipher,
     ResponseRegister register,

@@ -8,7 +8,7 @@ namespace KccRights.Disclosure.Response;
 /// decisions' fingerprint matches), so it is newer than the review's last change. The officer may complete
 /// "Draft the response" and the DPO approve only such a version (issue 13 Builds 4 and 5).
 /// </summary>
-public sealed class ResponseDrafts(ResponseStore store, ReviewDecisions decisions)
+public sealed class ResponseDrafts(ResponseStore store, ResponseDecisions decisions)
 {
     /// <summary>The current version, or null with the reason in words.</summary>
     public async Task<(ResponseVersion? Current, string? Refusal)> CurrentAsync(long caseId, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ public sealed class ResponseDrafts(ResponseStore store, ReviewDecisions decision
 /// The review's decisions as the response reads them: from the review store (<see cref="IDisclosureDecisions"/>) when
 /// the host has one; without it no decision has been recorded, so only a case with no in-scope items can be drafted.
 /// </summary>
-public sealed class ReviewDecisions(IEnumerable<IDisclosureDecisions> sources) : IDisclosureDecisions
+public sealed class ResponseDecisions(IEnumerable<IDisclosureDecisions> sources) : IDisclosureDecisions
 {
     private readonly IDisclosureDecisions? _source = sources.FirstOrDefault();
 

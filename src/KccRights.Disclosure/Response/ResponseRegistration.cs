@@ -15,7 +15,7 @@ public static partial class DisclosureExtensions
         services.AddSingleton(new ResponseRegister(registerPath));
         services.AddSingleton<ResponseStore>();
         services.AddSingleton<IResponseDocuments>(sp => sp.GetRequiredService<ResponseStore>());
-        services.AddSingleton<ReviewDecisions>();
+        services.AddSingleton<ResponseDecisions>();
         services.AddSingleton<ResponseDrafts>();
         services.AddSingleton<IJobHandler, RenderResponseHandler>();
         services.AddSingleton<IWorkflowCondition, ResponseCurrentCondition>();
