@@ -4,9 +4,11 @@ using System.Text.RegularExpressions;
 using KccRights.Collation.Connectors;
 using KccRights.Collation.Demo;
 using KccRights.TestSupport;
+using KccRights.Workflows.Definitions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
+using MimeKit;
 using Npgsql;
 
 namespace KccRights.Web.Tests;
@@ -62,6 +64,7 @@ public partial class ReviewJourneyTests
     }
 
     [Test]
+    [Order(1)]
     public async Task Review_FindAndRedact_Withhold_Gate_AndTheFourEyesCheck()
     {
         var jade = PlantedPeople.Load().Single(p => p.Key == "P03");
@@ -245,6 +248,46 @@ public partial class ReviewJourneyTests
             await officer.GetByRole(AriaRole.Button, new() { Name = "Disclose in full" }).ClickAsync();
         }
 
+        // Issue 13 end to end: a suggestion is accepted (another person's name, phone or address the engine found),
+        // and the same text redacted everywhere in the case, so the response must not hold it anywhere.
+        string? thirdParty = null;
+        foreach (var id in itemIds)
+        {
+            await officer.GotoAsync(Url(service, $"/cases/{reference}/review/{id}"));
+            var open = officer.Locator("#suggestions-list li[data-state='open']")
+                .Filter(new() { Has = officer.Locator(".govuk-tag", new() { HasTextString = "Redact" }) })
+                .Filter(new() { Has = officer.Locator(".kcc-wrap") });
+            for (var i = 0; i < await open.CountAsync(); i++)
+            {
+                var excerpt = QuotedPattern().Match(await open.Nth(i).Locator(".kcc-wrap").InnerTextAsync()).Groups[1].Value;
+                if (excerpt.Length < 6 || !excerpt.Contains(' ', StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var suggestion = await open.Nth(i).GetAttributeAsync("data-suggestion");
+                await open.Nth(i).GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Accept") }).ClickAsync();
+                await Assertions.Expect(officer.Locator($"#suggestions-list li[data-suggestion='{suggestion}']")).ToHaveAttributeAsync("data-state", "accepted");
+                await Assertions.Expect(officer.Locator("#item-decision")).ToHaveAttributeAsync("data-decision", "redact");
+                await Browser.AssertAccessibleAsync(officer);
+                thirdParty = excerpt;
+                break;
+            }
+
+            if (thirdParty is not null)
+            {
+                break;
+            }
+        }
+
+        Assert.That(thirdParty, Is.Not.Null, "the engine suggested another person's data in P03's records");
+        await officer.GotoAsync(Url(service, $"/cases/{reference}/review"));
+        await officer.Locator("#find").FillAsync(thirdParty!);
+        await officer.Locator("#find-code").SelectOptionAsync("TP");
+        await officer.Locator("#find-note").FillAsync("Another person's information");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Redact in every item" }).ClickAsync();
+        await Assertions.Expect(officer.Locator(".govuk-error-summary")).ToHaveCountAsync(0);
+
         await officer.GotoAsync(Url(service, $"/cases/{reference}"));
         await CompleteTaskAsync(officer, "Review every item for disclosure", "Reviewed");
         await WaitForAsync(StateSql(reference!, "redaction-check"), TimeSpan.FromSeconds(30), service);
@@ -265,7 +308,205 @@ public partial class ReviewJourneyTests
         await Browser.SignInAsync(owner, service.BaseUrl, "Sam Owner");
         await owner.GotoAsync(Url(service, $"/cases/{reference}/review"));
         await Assertions.Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "You do not have access to this page" })).ToBeVisibleAsync();
+
+        // The draft renders by itself on entering the stage; the officer marks it drafted.
+        await WaitForAsync($"SELECT version::text FROM disclosure_responses WHERE case_id = {caseId} AND status = 'ready'", TimeSpan.FromSeconds(180), service);
+        await officer.GotoAsync(Url(service, $"/cases/{reference}"));
+        await CompleteTaskAsync(officer, "Draft the response", WorkflowLabels.Outcome("drafted"));
+        await WaitForAsync(StateSql(reference!, "dpo-sign-off"), TimeSpan.FromSeconds(30), service);
+
+        // The DPO (neither the preparer nor the checker) reads the PDF and its redaction log, and approves it.
+        var dpo = await Browser.NewPageAsync(_browser);
+        await Browser.SignInAsync(dpo, service.BaseUrl, "Dana DPO");
+        await dpo.GotoAsync(Url(service, $"/cases/{reference}"));
+        await Assertions.Expect(dpo.Locator("iframe#response-preview")).ToHaveCountAsync(1);
+        await Assertions.Expect(dpo.Locator("#redaction-log")).ToContainTextAsync("TP");
+        await Browser.AssertAccessibleAsync(dpo);
+        await CompleteTaskAsync(dpo, "Sign off the response", WorkflowLabels.Outcome("approved"));
+
+        // Dispatch: the PDF, encrypted, and its password apart arrive in the requester's mailbox, and the case closes.
+        await WaitForAsync($"SELECT status FROM cases WHERE id = {caseId} AND status = 'closed'", TimeSpan.FromSeconds(180), service);
+        var inbox = await InboxAsync(JadeAddress, 3);
+        var letter = inbox.Single(m => m.Attachments.OfType<MimePart>().Any(a => a.ContentType.MimeType == "application/pdf"));
+        var passwordMessage = inbox.Single(m => (m.TextBody ?? "").Contains("The password is:", StringComparison.Ordinal));
+        var password = PasswordPattern().Match(passwordMessage.TextBody!).Groups[1].Value;
+        var attachment = letter.Attachments.OfType<MimePart>().Single(a => a.ContentType.MimeType == "application/pdf");
+        using var bytes = new MemoryStream();
+        await attachment.Content!.DecodeToAsync(bytes);
+        var pdf = bytes.ToArray();
+        Assert.That(() => UglyToad.PdfPig.PdfDocument.Open(pdf), Throws.Exception, "the PDF does not open without its password");
+        string pdfText;
+        using (var opened = UglyToad.PdfPig.PdfDocument.Open(pdf, new UglyToad.PdfPig.ParsingOptions { Password = password }))
+        {
+            pdfText = string.Join("\n", opened.GetPages().Select(pg => string.Join(" ", pg.GetWords().Select(w => w.Text))));
+        }
+
+        static string Squeeze(string value) => new(value.Where(c => !char.IsWhiteSpace(c)).ToArray());
+        Assert.Multiple(() =>
+        {
+            Assert.That(letter.TextBody ?? "", Does.Not.Contain(password), "the password never travels with the document");
+            Assert.That(pdfText, Does.Contain(reference), "the response names its case");
+            Assert.That(pdfText, Does.Contain(jade.Family), "the subject's own data is disclosed");
+            Assert.That(Squeeze(pdfText), Does.Not.Contain(Squeeze(thirdParty!)).IgnoreCase, "no redacted string is in the PDF");
+            Assert.That(pdfText, Does.Contain("TP"), "the redaction boxes carry their code");
+        });
+        TestContext.Out.WriteLine($"{reference}: response of {pdf.Length:N0} bytes sent encrypted; redacted everywhere: a {thirdParty!.Length}-character string");
     }
+
+    /// <summary>
+    /// Issue 13 Done when, the download-link path through the running stack: a second request for P03 is reviewed,
+    /// checked, drafted and approved with dispatch by link; the link and its one-time code arrive as two messages; the
+    /// link is refused in words once expired, and with the code (before expiry) gives the approved PDF once.
+    /// </summary>
+    [Test]
+    [Order(2)]
+    public async Task ByLink_TheLinkAndCodeArriveApart_TheLinkExpires_AndGivesTheApprovedPdfOnce()
+    {
+        var jade = PlantedPeople.Load().Single(p => p.Key == "P03");
+        await using var service = await StartServiceAsync(new Dictionary<string, string>
+        {
+            ["Disclosure__Dispatch__Method"] = "link",
+            ["Disclosure__Dispatch__PublicBaseUrl"] = "https://rights.example.test",
+        });
+        var before = (await QueryAsync("SELECT reference FROM cases")).ToHashSet(StringComparer.Ordinal);
+        var mailBefore = (await InboxAsync(JadeAddress, 0)).Count;
+        await RawSmtp.SendAsync(MailServers.Host, _mail.SmtpPort, JadeAddress, Mailbox, Encoding.UTF8.GetBytes(Request(jade)));
+        var reference = await WaitForAsync("SELECT reference FROM cases WHERE reference <> ALL(ARRAY['" + string.Join("','", before) + "']) ORDER BY id DESC LIMIT 1", TimeSpan.FromSeconds(120), service);
+        var caseId = long.Parse((await ScalarAsync($"SELECT id::text FROM cases WHERE reference = '{reference}'"))!, CultureInfo.InvariantCulture);
+
+        var officer = await Browser.NewPageAsync(_browser);
+        await Browser.SignInAsync(officer, service.BaseUrl, "Olivia Officer");
+        await TriageAsync(officer, service, reference!);
+        await WaitForAsync(StateSql(reference!, "identity-confirmation"), TimeSpan.FromSeconds(120), service);
+        await officer.GotoAsync(Url(service, $"/cases/{reference}"));
+        await DecideAllAsync(officer);
+        var confirmation = officer.Locator(".govuk-summary-card", new() { HasText = "Confirm the subject's records" });
+        await confirmation.GetByLabel("Confirmed", new() { Exact = true }).CheckAsync();
+        await confirmation.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await WaitForAsync(StateSql(reference!, "disclosure-review"), TimeSpan.FromSeconds(240), service);
+
+        // Every dataset disclosed at once; reviewed; checked by a second officer (nothing to accept).
+        await officer.GotoAsync(Url(service, $"/cases/{reference}/review"));
+        var datasets = await officer.Locator("#dataset option").CountAsync();
+        for (var i = 0; i < datasets; i++)
+        {
+            await officer.GotoAsync(Url(service, $"/cases/{reference}/review"));
+            await officer.Locator("#dataset").SelectOptionAsync(new SelectOptionValue { Index = i });
+            await officer.Locator("#bulk-disclose").CheckAsync();
+            await officer.GetByRole(AriaRole.Button, new() { Name = "Decide the dataset" }).ClickAsync();
+        }
+
+        await officer.GotoAsync(Url(service, $"/cases/{reference}"));
+        await CompleteTaskAsync(officer, "Review every item for disclosure", "Reviewed");
+        await WaitForAsync(StateSql(reference!, "redaction-check"), TimeSpan.FromSeconds(30), service);
+        var checker = await Browser.NewPageAsync(_browser);
+        await Browser.SignInAsync(checker, service.BaseUrl, "Oscar Officer");
+        await checker.GotoAsync(Url(service, $"/cases/{reference}/review/check"));
+        await checker.Locator("#outcome-checked").CheckAsync();
+        await checker.GetByRole(AriaRole.Button, new() { Name = "Finish the check" }).ClickAsync();
+        await WaitForAsync(StateSql(reference!, "draft-response"), TimeSpan.FromSeconds(30), service);
+        await WaitForAsync($"SELECT version::text FROM disclosure_responses WHERE case_id = {caseId} AND status = 'ready'", TimeSpan.FromSeconds(180), service);
+        await officer.GotoAsync(Url(service, $"/cases/{reference}"));
+        await CompleteTaskAsync(officer, "Draft the response", WorkflowLabels.Outcome("drafted"));
+        await WaitForAsync(StateSql(reference!, "dpo-sign-off"), TimeSpan.FromSeconds(30), service);
+        var dpo = await Browser.NewPageAsync(_browser);
+        await Browser.SignInAsync(dpo, service.BaseUrl, "Dana DPO");
+        await dpo.GotoAsync(Url(service, $"/cases/{reference}"));
+        await CompleteTaskAsync(dpo, "Sign off the response", WorkflowLabels.Outcome("approved"));
+        await WaitForAsync($"SELECT status FROM cases WHERE id = {caseId} AND status = 'closed'", TimeSpan.FromSeconds(180), service);
+
+        // The link and the code, each in its own message; neither holds the other.
+        var inbox = (await InboxAsync(JadeAddress, mailBefore + 3)).Skip(mailBefore).ToList();
+        var linkMessage = inbox.Single(m => (m.TextBody ?? "").Contains("/download/", StringComparison.Ordinal));
+        var codeMessage = inbox.Single(m => (m.Subject ?? "").Contains("security code", StringComparison.Ordinal));
+        var token = LinkPattern().Match(linkMessage.TextBody!).Groups[1].Value;
+        var code = CodePattern().Match(codeMessage.TextBody!).Groups[1].Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(token, Has.Length.GreaterThanOrEqualTo(40));
+            Assert.That(code, Is.Not.Empty);
+            Assert.That(linkMessage.TextBody, Does.Not.Contain(code));
+            Assert.That(codeMessage.TextBody, Does.Not.Contain(token));
+            Assert.That(linkMessage.Attachments, Is.Empty, "the document goes by the link only");
+        });
+
+        // Expired: refused in words, with no code box.
+        var requester = await Browser.NewPageAsync(_browser);
+        await ScalarAsync($"UPDATE disclosure_dispatches SET expires_at = now() - interval '1 minute' WHERE case_id = {caseId} AND method = 'link' RETURNING 'x'");
+        await requester.GotoAsync(Url(service, $"/download/{token}"));
+        await Assertions.Expect(requester.GetByRole(AriaRole.Heading, new() { Name = "This link has expired" })).ToBeVisibleAsync();
+        await Assertions.Expect(requester.GetByLabel("Security code")).Not.ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(requester);
+
+        // Within its time, the code gives the approved PDF, once.
+        await ScalarAsync($"UPDATE disclosure_dispatches SET expires_at = now() + interval '14 days' WHERE case_id = {caseId} AND method = 'link' RETURNING 'x'");
+        await requester.GotoAsync(Url(service, $"/download/{token}"));
+        await Assertions.Expect(requester.GetByRole(AriaRole.Heading, new() { Name = "Download your response" })).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(requester);
+        await requester.GetByLabel("Security code").FillAsync(code);
+        var download = await requester.RunAndWaitForDownloadAsync(() => requester.GetByRole(AriaRole.Button, new() { Name = "Download the response" }).ClickAsync());
+        var path = await download.PathAsync();
+        var pdf = await File.ReadAllBytesAsync(path!);
+        var approvedSha = await ScalarAsync($"SELECT sha256 FROM disclosure_responses WHERE case_id = {caseId} AND approved_by IS NOT NULL");
+        string pdfText;
+        using (var opened = UglyToad.PdfPig.PdfDocument.Open(pdf))
+        {
+            pdfText = string.Join("\n", opened.GetPages().Select(pg => string.Join(" ", pg.GetWords().Select(w => w.Text))));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pdf)), Is.EqualTo(approvedSha), "the PDF the DPO approved");
+            Assert.That(pdfText, Does.Contain(reference));
+        });
+        await requester.GotoAsync(Url(service, $"/download/{token}"));
+        await Assertions.Expect(requester.GetByRole(AriaRole.Heading, new() { Name = "This link has already been used" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Every message in the address's inbox (read over IMAP, read-only), once there are at least <paramref name="count"/>.</summary>
+    private async Task<IReadOnlyList<MimeMessage>> InboxAsync(string address, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            using var imap = new MailKit.Net.Imap.ImapClient();
+            await imap.ConnectAsync(MailServers.Host, _mail.ImapPort, MailKit.Security.SecureSocketOptions.None);
+            await imap.AuthenticateAsync(address, MailServers.Password);
+            await imap.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+            var found = imap.Inbox.Count;
+            if (found >= count)
+            {
+                var messages = new List<MimeMessage>();
+                for (var i = 0; i < found; i++)
+                {
+                    messages.Add(await imap.Inbox.GetMessageAsync(i));
+                }
+
+                await imap.DisconnectAsync(true);
+                return messages;
+            }
+
+            await imap.DisconnectAsync(true);
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{address} has {found} of {count} messages");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    [GeneratedRegex("[\u201C\"]([^\u201D\"]+)[\u201D\"]")]
+    private static partial Regex QuotedPattern();
+
+    [GeneratedRegex(@"The password is: (\S+)")]
+    private static partial Regex PasswordPattern();
+
+    [GeneratedRegex(@"https://rights\.example\.test/download/([A-Za-z0-9_-]+)")]
+    private static partial Regex LinkPattern();
+
+    [GeneratedRegex(@"^\s*(\d{4} ?\d{4})\s*$", RegexOptions.Multiline)]
+    private static partial Regex CodePattern();
 
     [GeneratedRegex(@"\b[A-Za-z]{5,}\b")]
     private static partial Regex WordPattern();
@@ -282,8 +523,9 @@ public partial class ReviewJourneyTests
         await card.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
     }
 
-    private async Task<ServiceProcess> StartServiceAsync() =>
-        await ServiceProcess.StartAsync(_dataDirectory, environment: new Dictionary<string, string>
+    private async Task<ServiceProcess> StartServiceAsync(IReadOnlyDictionary<string, string>? more = null)
+    {
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Database"] = _connectionString,
             ["Intake__Mailbox__Host"] = MailServers.Host,
@@ -298,7 +540,14 @@ public partial class ReviewJourneyTests
             ["SourceSystems__DemoServer__Enabled"] = "false",
             [$"SourceSystems__Systems__{_youthJusticeIndex}__BaseUrl"] = _youthJustice.BaseAddress.ToString(),
             ["SourceSystemSecrets__YouthJusticeToken"] = Token,
-        });
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return await ServiceProcess.StartAsync(_dataDirectory, environment: environment);
+    }
 
     private static string Request(PlantedPerson person) =>
         $"""
