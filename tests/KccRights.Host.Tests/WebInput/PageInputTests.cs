@@ -282,9 +282,10 @@ public sealed partial class PageInputTests
     [Test]
     public async Task CsvExport_DisarmsACellStartingWithATab()
     {
+        // The export names the officer (issue 14): a display name that starts with a tab and a formula is disarmed.
         const string subject = "\t=HYPERLINK(\"http://x\")";
         await using (var db = await WebInputService.OpenDatabaseAsync())
-        await using (var insert = new NpgsqlCommand("INSERT INTO staff_users (subject, display_name, email, role) VALUES (@s, 'Tab Officer', 'tab@example.kent.gov.uk', 'officer') ON CONFLICT (subject) DO NOTHING", db))
+        await using (var insert = new NpgsqlCommand("INSERT INTO staff_users (subject, display_name, email, role) VALUES (@s, @s, 'tab@example.kent.gov.uk', 'officer') ON CONFLICT (subject) DO NOTHING", db))
         {
             insert.Parameters.AddWithValue("s", subject);
             await insert.ExecuteNonQueryAsync();
