@@ -238,7 +238,7 @@ public class CollationJourneyTests
 
         await WaitForStateAsync(service, reference, "disclosure-review", TimeSpan.FromSeconds(120));
         await officer.GotoAsync(new Uri(service.BaseUrl, $"/cases/{reference}").ToString());
-        await Assertions.Expect(officer.Locator($"#collation-systems tr[data-system='{YouthJustice}']")).ToContainTextAsync("Searched by hand by demo-youth-justice: 2 items");
+        await Assertions.Expect(officer.Locator($"#collation-systems tr[data-system='{YouthJustice}']")).ToContainTextAsync("Searched by hand by Yusuf Owner: 2 items");
         await Assertions.Expect(officer.Locator("#workflow-state")).ToHaveAttributeAsync("data-state", "disclosure-review");
         await Assertions.Expect(officer.Locator("#collation-scope")).ToContainTextAsync("From 1 September 2010");
         await Browser.AssertAccessibleAsync(officer);

@@ -123,7 +123,7 @@ public partial class ResponseJourneyTests
         // The case page says which version the DPO approved.
         await dana.GotoAsync(new Uri(Base, $"/cases/{reference}").ToString());
         await Expect(dana.Locator("#response-version")).ToHaveAttributeAsync("data-version", "2");
-        await Expect(dana.Locator("#response-approved")).ToContainTextAsync("Approved by demo-dpo");
+        await Expect(dana.Locator("#response-approved")).ToContainTextAsync("Approved by Dana DPO");
         Assert.That(secondSignOff, Is.Not.EqualTo(signOffId));
         Assert.That(draftTask, Is.GreaterThan(0));
     }

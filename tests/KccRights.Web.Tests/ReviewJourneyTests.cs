@@ -216,6 +216,8 @@ public partial class ReviewJourneyTests
         await Browser.SignInAsync(checker, service.BaseUrl, "Oscar Officer");
         await checker.GotoAsync(Url(service, $"/cases/{reference}/review/check"));
         await Assertions.Expect(checker.Locator("#check-progress")).ToContainTextAsync($"0 of {redactions + 1} accepted");
+        await Assertions.Expect(checker.Locator("main")).ToContainTextAsync("Olivia Officer");
+        await Assertions.Expect(checker.Locator("main")).Not.ToContainTextAsync("demo-officer", new() { UseInnerText = true });
         await Browser.AssertAccessibleAsync(checker);
         await checker.Locator("#outcome-checked").CheckAsync();
         await checker.GetByRole(AriaRole.Button, new() { Name = "Finish the check" }).ClickAsync();

@@ -80,9 +80,10 @@ public sealed record CollationSection(
     }
 
     /// <summary>A system's progress in words (no personal data: the last error names the system and the failure only).</summary>
-    public static (string Text, string Tag) Describe(CollationProgress progress)
+    public static (string Text, string Tag) Describe(CollationProgress progress, PeopleNames? names = null)
     {
         ArgumentNullException.ThrowIfNull(progress);
+        var by = (names ?? PeopleNames.None).Of(progress.SearchedBy);
         return progress.Status switch
         {
             "queued" => ("Queued", "govuk-tag--grey"),
@@ -91,8 +92,8 @@ public sealed record CollationSection(
             "failed" when progress.ManualTaskId is not null => ("Failed: manual search open", "govuk-tag--red"),
             "failed" => ("Failed", "govuk-tag--red"),
             "manual" => ("Manual search open", "govuk-tag--orange"),
-            "searched" when progress.LastError?.Contains("nothing held", StringComparison.Ordinal) == true => ($"Searched by hand by {progress.SearchedBy}: nothing held", "govuk-tag--green"),
-            "searched" => ($"Searched by hand by {progress.SearchedBy}: {Items(progress.Items)}", "govuk-tag--green"),
+            "searched" when progress.LastError?.Contains("nothing held", StringComparison.Ordinal) == true => ($"Searched by hand by {by}: nothing held", "govuk-tag--green"),
+            "searched" => ($"Searched by hand by {by}: {Items(progress.Items)}", "govuk-tag--green"),
             _ => (progress.Status, "govuk-tag--grey"),
         };
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text;
 using KccRights.Cases;
@@ -29,6 +30,9 @@ public abstract class ReviewPage(CaseQueries queries, CaseTimeline timeline, Aud
 
     public bool MayEdit => ReviewTask is not null;
 
+    /// <summary>People by name, not by staff id (issue 14 item 3), for who decided, redacted and checked.</summary>
+    public PeopleNames Names { get; private set; } = PeopleNames.None;
+
     public static IReadOnlyList<Exemption> Codes => ExemptionCatalogue.All;
 
     [TempData]
@@ -53,6 +57,7 @@ public abstract class ReviewPage(CaseQueries queries, CaseTimeline timeline, Aud
 
         Case = found;
         Tasks = await timeline.TasksAsync(found.Id, HttpContext.RequestAborted);
+        Names = await PeopleNames.LoadAsync(HttpContext.RequestServices.GetRequiredService<KccRights.Infrastructure.Staff.StaffStore>(), HttpContext.RequestAborted);
         if (HttpMethods.IsGet(Request.Method))
         {
             await audit.RecordAsync(Actor.Subject, Actor.Role, "case.viewed", found.Id, detail: new { part, detail }, cancellationToken: HttpContext.RequestAborted);

@@ -17,6 +17,9 @@ public sealed record ResponseSectionModel(
     bool MayRender,
     bool OnTask)
 {
+    /// <summary>People by name, not by staff id (issue 14 item 3).</summary>
+    public PeopleNames Names { get; init; } = PeopleNames.None;
+
     public static readonly IReadOnlyList<string> LogHeadings = ["Item", "Where", "Start", "Length", "Exemption", "Action", "Note"];
 }
 
@@ -25,7 +28,7 @@ public sealed record ResponseSectionModel(
 /// render's progress (queued, rendering, ready with its pages, failed with the reason), the latest version shown in
 /// the page with a download link, whether it is current, its redaction log, and "Render the draft" while drafting.
 /// </summary>
-public sealed class ResponseSectionViewComponent(ResponseStore store, ResponseDrafts drafts, ResponseSignOff signOff) : ViewComponent
+public sealed class ResponseSectionViewComponent(ResponseStore store, ResponseDrafts drafts, ResponseSignOff signOff, KccRights.Infrastructure.Staff.StaffStore staff) : ViewComponent
 {
     public async Task<IViewComponentResult> InvokeAsync(long caseId, string reference, string? workflowState, CaseTask? task, Actor actor)
     {
@@ -49,7 +52,10 @@ public sealed class ResponseSectionViewComponent(ResponseStore store, ResponseDr
         var (current, notCurrent) = latest is null ? (null, null) : await drafts.CurrentAsync(caseId, cancellationToken);
         var log = latest is null ? [] : ParseCsv(await store.RedactionLogAsync(caseId, latest.Version, cancellationToken) ?? "").Skip(1).ToList();
         var mayRender = actor.MayChangeCases && state == ResponseSignOff.DraftState && task is null or { Status: "open" };
-        return View(new ResponseSectionModel(reference, state, task?.Id, status, latest, current, notCurrent, log, mayRender, onTask));
+        return View(new ResponseSectionModel(reference, state, task?.Id, status, latest, current, notCurrent, log, mayRender, onTask)
+        {
+            Names = await PeopleNames.LoadAsync(staff, cancellationToken),
+        });
     }
 
     /// <summary>The redaction log's CSV (BundleRenderer.RedactionLog: quoted fields, doubled quotes) as rows of cells.</summary>
