@@ -258,17 +258,12 @@ internal sealed class DemoFonts : IFontResolver
     private static readonly System.Threading.Lock Gate = new();
     private static readonly string[] Folders = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu"];
 
-    public static void EnsureResolver()
-    {
-        lock (Gate)
-        {
-            // The font resolver is process-wide in PDFsharp: keep one another module set first.
-            if (GlobalFontSettings.FontResolver is null)
-            {
-                GlobalFontSettings.FontResolver = new DemoFonts();
-            }
-        }
-    }
+    /// <summary>
+    /// PDFsharp's font resolver is process-wide and may not change once used, so the demo letters use the document
+    /// engine's (the same DejaVu faces, embedded): a response rendered later in the same process finds it in place
+    /// (setting our own here made the first render after demo documents fail: "You must not change font resolver").
+    /// </summary>
+    public static void EnsureResolver() => KccRights.Documents.Layout.DocumentFonts.EnsureRegistered();
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>
         new(bold ? "DejaVuSans-Bold" : "DejaVuSans");

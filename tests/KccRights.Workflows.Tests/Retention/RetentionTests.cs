@@ -426,6 +426,7 @@ public class RetentionTests
         ["inbound_messages"] = "intake", ["messages_cases"] = "intake", ["intake_triage"] = "intake",
         ["collation_identities"] = "collation", ["collation_runs"] = "collation", ["collation_items"] = "collation",
         ["collation_item_sources"] = "collation", ["collation_candidates"] = "collation", ["collation_scopes"] = "collation",
+        ["disclosure_responses"] = "disclosure-responses", ["disclosure_dispatches"] = "disclosure-dispatch",
 
         // No personal data of a case: counters, the calendar, staff and their tokens, the form guard, definitions and
         // version moves, the migration journal, the statistics record; the audit trail holds ids only and is kept

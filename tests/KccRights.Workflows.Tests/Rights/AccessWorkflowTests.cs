@@ -34,7 +34,10 @@ public class AccessWorkflowTests
         await h.CompleteAsync(caseId, "checked", actor: "officer-b");
 
         // Entering draft-response rendered the response (nothing collated, so nothing to review): "drafted" may follow.
-        Assert.That(await h.ScalarAsync<long>("SELECT count(*) FROM disclosure_responses WHERE case_id = @caseId AND status = 'ready'", new { caseId }), Is.EqualTo(1));
+        Assert.That(
+            await h.ScalarAsync<long>("SELECT count(*) FROM disclosure_responses WHERE case_id = @caseId AND status = 'ready'", new { caseId }),
+            Is.EqualTo(1),
+            await h.ScalarAsync<string>("SELECT coalesce(string_agg(status || ': ' || coalesce(failure, ''), '; '), 'no render') || ' / jobs: ' || coalesce((SELECT string_agg(kind || '=' || status || ' ' || coalesce(last_error, ''), '; ') FROM jobs WHERE case_id = @caseId), '') FROM disclosure_responses WHERE case_id = @caseId", new { caseId }));
         await h.CompleteAsync(caseId, "drafted", actor: "officer-a");
 
         // Neither the preparer nor the checker of the redactions may approve the response (PRODUCT.md 8; the list form).
